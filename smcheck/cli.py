@@ -1,0 +1,263 @@
+"""The command line: a thin typer layer over `smcheck.api`. Exit codes 0/1/2 (SPEC 6)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from smcheck import __version__
+from smcheck.errors import InputError
+
+app = typer.Typer(
+    name="smcheck",
+    help="Check a drafted school social-media post (text and photos) against district "
+    "policy before it goes out. Offline: nothing leaves this machine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+roster_app = typer.Typer(help="Validate and summarise a roster CSV.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    """A run that cannot start: one line on stderr, exit 2. Never a traceback."""
+    _stderr().print(f"smcheck: error: {message}", markup=False)
+    raise typer.Exit(2)
+
+
+def _console() -> Console:
+    # Rich honours NO_COLOR and FORCE_COLOR; off a terminal it prints plain text.
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+RosterOpt = Annotated[Path | None, typer.Option(
+    "--roster", "-r", help="Roster CSV (else SMCHECK_ROSTER, else the config's roster).")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="smcheck.toml (else SMCHECK_CONFIG, else found here or above).")]
+PublishOpt = Annotated[str | None, typer.Option(
+    "--publish-at", help="When the post goes out, ISO 8601 (default: now, local time zone).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+RedactOpt = Annotated[bool, typer.Option(
+    "--redact", help="Keep names and quoted words out of the output.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only findings and the verdict.")]
+FailOnOpt = Annotated[str | None, typer.Option(
+    "--fail-on", help="Exit 1 at this severity or above: info|warning|violation|critical|never.")]
+ExitZeroOpt = Annotated[bool, typer.Option(
+    "--exit-zero", help="Exit 0 even when something reaches fail_on.")]
+
+
+def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
+           publish_at: str | None):  # type: ignore[no-untyped-def]
+    from smcheck.api import Checker, now
+    from smcheck.config import parse_fail_on, resolve_config, resolve_roster_path
+    from smcheck.post import parse_publish_at
+    from smcheck.roster import EMPTY_ROSTER, load_roster
+
+    try:
+        cfg = resolve_config(config)
+        if fail_on is not None:
+            try:
+                cfg = cfg.with_overrides(fail_on=parse_fail_on(fail_on))
+                if fail_on.strip().casefold() == "never":
+                    from dataclasses import replace
+
+                    cfg = replace(cfg, fail_on=None)
+            except ValueError as exc:
+                fail(f"--fail-on: {exc}")
+        roster_path = resolve_roster_path(roster, cfg)
+        ros = load_roster(roster_path) if roster_path else EMPTY_ROSTER
+        when = parse_publish_at(publish_at, "--publish-at") if publish_at else now()
+    except InputError as exc:
+        fail(str(exc))
+    return Checker(config=cfg, roster=ros), when
+
+
+def _emit(report, fmt: Format, quiet: bool, exit_zero: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+    if fmt is Format.json:
+        from smcheck.reporters import json as json_reporter
+
+        sys.stdout.write(json_reporter.render(report))
+    else:
+        from smcheck.reporters import text as text_reporter
+
+        text_reporter.render(report, _console(), quiet=quiet)
+    raise typer.Exit(0 if exit_zero else report.exit_code)
+
+
+@app.command()
+def check(
+    file: Annotated[str | None, typer.Argument(
+        help="The post: a .txt or .md file, or - for standard input.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="The post text itself.")] = None,
+    image: Annotated[list[Path] | None, typer.Option(
+        "--image", "-i", help="A photo of the post (repeatable).")] = None,
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    publish_at: PublishOpt = None,
+    format: FormatOpt = Format.text,
+    redact: RedactOpt = False,
+    quiet: QuietOpt = False,
+    fail_on: FailOnOpt = None,
+    exit_zero: ExitZeroOpt = False,
+) -> None:
+    """Check one post: its text and its photos."""
+    from smcheck.post import Post, build_post, decode_text
+
+    if (file is None) == (text is None) and not (file is None and image):
+        fail("give the post as FILE, as - for standard input, or with --text (one of them)")
+    checker, when = _setup(roster, config, fail_on, publish_at)
+    images = tuple(image or ())
+    try:
+        if text is not None:
+            if not text.strip():
+                fail("--text: post is empty")
+            post = build_post("<text>", text, images, None)
+        elif file == "-":
+            post = build_post("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"),
+                              images, None)
+        elif file is not None:
+            path = Path(file)
+            if not path.exists():
+                fail(f"{file}: file not found")
+            if path.is_dir():
+                fail(f"{file}: is a folder; use `smcheck audit {file}`")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                fail(f"{file}: cannot read: {exc.strerror}")
+            post = build_post(file, decode_text(data, file), images, path.parent)
+        else:
+            post = Post(path=str(images[0]), text="", images=images)
+        for i in post.images:
+            if not i.is_file():
+                fail(f"{i}: image file not found")
+    except InputError as exc:
+        fail(str(exc))
+    report = checker.report([checker.check_post(post, when)], when, redact=redact)
+    _emit(report, format, quiet, exit_zero)
+
+
+@app.command()
+def audit(
+    folder: Annotated[Path, typer.Argument(help="A folder of posts (see README: Audit).")],
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    publish_at: PublishOpt = None,
+    format: FormatOpt = Format.text,
+    redact: RedactOpt = False,
+    quiet: QuietOpt = False,
+    fail_on: FailOnOpt = None,
+    exit_zero: ExitZeroOpt = False,
+) -> None:
+    """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder" if folder.exists() else f"{folder}: folder not found")
+    if config is None and roster is None and not os.environ.get("SMCHECK_CONFIG"):
+        # A folder of posts usually carries its own smcheck.toml: look there first.
+        from smcheck.config import discover_config
+
+        config = discover_config(folder.resolve())
+    checker, when = _setup(roster, config, fail_on, publish_at)
+    report = checker.report(list(checker.audit(folder, when)), when, redact=redact)
+    _emit(report, format, quiet, exit_zero)
+
+
+@app.command()
+def rules(
+    code: Annotated[str | None, typer.Argument(help="A rule code, e.g. N101.")] = None,
+) -> None:
+    """List the rules, or explain one: what it does, why, an example, what to use instead,
+    and the policy it rests on."""
+    from smcheck.rules import RULES, get_rule
+
+    console = _console()
+    if code is None:
+        for r in RULES:
+            console.print(f"[bold]{r.code}[/]  {r.name:<28} {r.severity.label:<10} {r.summary}")
+        return
+    r = get_rule(code)
+    if r is None:
+        fail(f"unknown rule code {code!r}; `smcheck rules` lists them")
+    console.print(f"[bold]{r.code} {r.name}[/]  (default severity: {r.severity.label})\n")
+    console.print("[bold]What it does[/]\n  " + r.what + "\n")
+    console.print("[bold]Why[/]\n  " + r.why + "\n")
+    console.print("[bold]Example[/]\n  " + r.example + "\n")
+    console.print("[bold]Use instead[/]\n  " + r.use_instead + "\n")
+    console.print("[bold]Policy[/]")
+    for p in r.policy:
+        console.print(f"  {p.district}, \u201c{p.heading}\u201d ({p.file}):")
+        console.print(f"    \u201c{p.quote}\u201d")
+
+
+@roster_app.command("check")
+def roster_check(
+    path: Annotated[Path, typer.Argument(help="The roster CSV.")],
+    show_names: Annotated[bool, typer.Option(
+        "--show-names", help="Also list students by name (off by default: no names in logs).")]
+    = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Validate a roster and summarise it without printing any student's name."""
+    from smcheck.roster import load_roster, students_sorted, summarize
+
+    try:
+        ros = load_roster(path)
+    except InputError as exc:
+        fail(str(exc))
+    summary = summarize(ros, date.today())
+    if format is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps({"roster": str(path), **summary}, indent=2) + "\n")
+        return
+    console = _console()
+    console.print(f"[green]ok[/] {path}: {summary['students']} students")
+    by_release = summary["by_release"]
+    assert isinstance(by_release, dict)
+    for level, n in by_release.items():
+        console.print(f"  release {level:<11} {n}")
+    console.print(f"  safety-flagged     {summary['safety_flagged']}")
+    console.print(f"  expired releases   {summary['expired_releases']} (counted as none)")
+    console.print(f"  reference photos   {summary['with_photos']} students with, "
+                  f"{summary['without_photos']} without")
+    if show_names:
+        today = date.today()
+        for s in students_sorted(ros.students):
+            flag = "  SAFETY FLAG" if s.safety_flag else ""
+            console.print(f"  {s.id:<10} {s.display_name:<30} "
+                          f"{s.effective_release(today).value}{flag}", markup=False)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"smcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool | None, typer.Option(
+        "--version", callback=version_callback, is_eager=True, help="Show the version.")] = None,
+) -> None:
+    """smcheck: a pre-publish checker for school social-media posts."""
+
+
+def main() -> None:
+    app()

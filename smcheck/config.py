@@ -1,0 +1,155 @@
+"""Config (SPEC section 4): `--config`, `SMCHECK_CONFIG`, then `smcheck.toml` or
+`[tool.smcheck]` in `pyproject.toml` in the current folder or a parent.
+
+Unknown keys are an error: a misspelt `ignore` that silently did nothing would
+let a violation through.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from smcheck.errors import InputError
+from smcheck.findings import Severity
+
+_KEYS = {
+    "roster", "district_email_domains", "staff", "fail_on", "face_tolerance", "ignore",
+    "severity",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    path: Path | None = None
+    roster: Path | None = None
+    district_email_domains: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
+    fail_on: Severity | None = Severity.VIOLATION  # None: "never"
+    face_tolerance: float = 0.5
+    ignore: frozenset[str] = frozenset()
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def parse_fail_on(value: str) -> Severity | None:
+    if value.strip().casefold() == "never":
+        return None
+    return Severity.parse(value)
+
+
+def _str_list(value: object, key: str, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(file, f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def config_from_table(table: dict[str, Any], path: Path) -> Config:
+    file = str(path)
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise InputError(
+            file, f"unknown key(s): {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})"
+        )
+    from smcheck.rules import RULE_CODES  # the catalogue, to validate codes
+
+    kwargs: dict[str, Any] = {"path": path}
+    if "roster" in table:
+        if not isinstance(table["roster"], str):
+            raise InputError(file, "roster must be a path string")
+        kwargs["roster"] = (path.parent / table["roster"]).resolve()
+    if "district_email_domains" in table:
+        domains = _str_list(table["district_email_domains"], "district_email_domains", file)
+        kwargs["district_email_domains"] = tuple(d.strip().lstrip("@").casefold() for d in domains)
+    if "staff" in table:
+        kwargs["staff"] = _str_list(table["staff"], "staff", file)
+    if "fail_on" in table:
+        try:
+            kwargs["fail_on"] = parse_fail_on(str(table["fail_on"]))
+        except ValueError as exc:
+            raise InputError(file, f"fail_on: {exc}") from None
+    if "face_tolerance" in table:
+        tol = table["face_tolerance"]
+        if not isinstance(tol, int | float) or not 0 < float(tol) < 1:
+            raise InputError(file, "face_tolerance must be a number between 0 and 1")
+        kwargs["face_tolerance"] = float(tol)
+    if "ignore" in table:
+        codes = _str_list(table["ignore"], "ignore", file)
+        bad = [c for c in codes if c.upper() not in RULE_CODES]
+        if bad:
+            raise InputError(file, f"ignore: unknown rule code(s) {', '.join(bad)}")
+        kwargs["ignore"] = frozenset(c.upper() for c in codes)
+    if "severity" in table:
+        sev = table["severity"]
+        if not isinstance(sev, dict):
+            raise InputError(file, "[severity] must be a table of CODE = \"severity\"")
+        overrides: dict[str, Severity] = {}
+        for code, value in sev.items():
+            if code.upper() not in RULE_CODES:
+                raise InputError(file, f"[severity]: unknown rule code {code}")
+            try:
+                overrides[code.upper()] = Severity.parse(str(value))
+            except ValueError as exc:
+                raise InputError(file, f"[severity] {code}: {exc}") from None
+        kwargs["severity"] = overrides
+    return Config(**kwargs)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError(str(path), "config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read config: {exc.strerror}") from None
+
+
+def load_config_file(path: Path) -> Config:
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("smcheck", {})
+    return config_from_table(data, path)
+
+
+def discover_config(start: Path) -> Path | None:
+    """smcheck.toml, or a pyproject.toml with [tool.smcheck], here or in a parent."""
+    for folder in (start, *start.parents):
+        candidate = folder / "smcheck.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                with pyproject.open("rb") as fh:
+                    if "smcheck" in tomllib.load(fh).get("tool", {}):
+                        return pyproject
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+    return None
+
+
+def resolve_config(explicit: Path | None, cwd: Path | None = None) -> Config:
+    if explicit is not None:
+        return load_config_file(explicit)
+    env = os.environ.get("SMCHECK_CONFIG")
+    if env:
+        return load_config_file(Path(env))
+    found = discover_config((cwd or Path.cwd()).resolve())
+    return load_config_file(found) if found else Config()
+
+
+def resolve_roster_path(explicit: Path | None, config: Config) -> Path | None:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("SMCHECK_ROSTER")
+    if env:
+        return Path(env)
+    return config.roster

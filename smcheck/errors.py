@@ -1,0 +1,24 @@
+"""The one exception a user's mistake becomes: a one-line message naming where."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: a file, and where in it, and what is wrong. Never a traceback."""
+
+    def __init__(
+        self, file: str, problem: str, *, line: int | None = None, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.problem = problem
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.column:
+            where += f" (column {self.column})"
+        return f"{where}: {self.problem}"

@@ -1,0 +1,1 @@
+"""Extraction: a post's text and images become facts the rules read."""

@@ -1,0 +1,336 @@
+"""Who a post names: roster students first, then full names of other people.
+
+The roster is the primary source: NER is weak on first names ("Ava" comes out
+as ORG). NER is the fallback for full names that are not on the roster.
+A name is a run of word tokens joined only by spaces or hyphens, so "Ava,
+Thompson" is two people and "Mary-Kate" one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smcheck.extract.normalize import WORD, Folded
+from smcheck.findings import Span
+from smcheck.lexicon import words
+from smcheck.roster import Student
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True, kw_only=True)
+class Token:
+    key: str  # folded, apostrophes and a possessive 's removed
+    start: int  # original characters
+    end: int
+    raw: str  # as written
+    possessive: bool
+    joined_to_next: bool  # only spaces or a hyphen before the next token
+
+
+@dataclass(frozen=True, kw_only=True)
+class NameMention:
+    span: Span
+    students: tuple[Student, ...]  # more than one: the name is ambiguous in the roster
+    kind: str  # "full", "initial" (first + last initial) or "first"
+
+    @property
+    def student(self) -> Student | None:
+        return self.students[0] if len(self.students) == 1 else None
+
+
+def _key(word: str) -> tuple[str, bool]:
+    if word.endswith("'s"):
+        return word[:-2].replace("'", ""), True
+    return word.replace("'", ""), False
+
+
+def tokenize(text: str) -> list[Token]:
+    folded = Folded.of(text)
+    matches = list(WORD.finditer(folded.text))
+    tokens: list[Token] = []
+    for n, m in enumerate(matches):
+        start, end = folded.original_span(m.start(), m.end())
+        key, possessive = _key(m.group())
+        gap = ""
+        if n + 1 < len(matches):
+            gap = folded.text[m.end(): matches[n + 1].start()]
+        trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
+        joined = bool(gap) and (gap.isspace() and "\n" not in gap or gap == "-")
+        tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
+                            possessive=possessive or trailing_s, joined_to_next=joined))
+    return tokens
+
+
+def name_parts(name: str) -> tuple[str, ...]:
+    folded = Folded.of(name).text
+    return tuple(_key(w)[0] for w in WORD.findall(folded))
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Name parts -> people, for one roster or staff list, built once per run."""
+
+    first: dict[tuple[str, ...], tuple[Student, ...]]
+    longest_first: int
+
+    @classmethod
+    def of(cls, students: Iterable[Student]) -> NameIndex:
+        first: dict[tuple[str, ...], list[Student]] = {}
+        for s in students:
+            for name in s.first_names():
+                parts = name_parts(name)
+                if parts and s not in first.setdefault(parts, []):
+                    first[parts].append(s)
+        longest = max((len(k) for k in first), default=1)
+        return cls({k: tuple(v) for k, v in first.items()}, longest)
+
+
+def _runs(tokens: Sequence[Token], i: int, parts: tuple[str, ...]) -> bool:
+    """Do tokens[i:] spell `parts`, joined only by spaces or hyphens?"""
+    if i + len(parts) > len(tokens):
+        return False
+    for n, part in enumerate(parts):
+        if tokens[i + n].key != part:
+            return False
+        if n < len(parts) - 1 and not tokens[i + n].joined_to_next:
+            return False
+    return True
+
+
+def _is_title_before(text: str, start: int, titles: frozenset[str]) -> bool:
+    before = text[max(0, start - 40):start]
+    m = re.search(r"([A-Za-z][A-Za-z ]*?)\.?\s*$", before)
+    if not m:
+        return False
+    phrase = m.group(1).strip().casefold()
+    tail = phrase.split()
+    return any(" ".join(tail[-n:]) in titles for n in (1, 2, 3) if len(tail) >= n)
+
+
+_SENTENCE_PUNCT = set(".!?:;\"\u201c\u201d(*#\u2022-|>")
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """At the start of a sentence or line, where any word wears a capital."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start].rstrip()
+    if not before:
+        return True
+    last = before[-1]
+    return last in _SENTENCE_PUNCT or not (last.isalnum() or last in ",'")
+
+
+class NameMatcher:
+    def __init__(self, students: Sequence[Student], staff: Sequence[str]) -> None:
+        self.index = NameIndex.of(students)
+        self.staff = tuple(p for p in (name_parts(n) for n in staff) if p)
+        self.titles = words("adult_titles")
+        self.word_names = words("word_names")
+        self.not_surnames = words("not_surnames")
+
+    def staff_spans(self, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+        spans = []
+        for i in range(len(tokens)):
+            for parts in self.staff:
+                if _runs(tokens, i, parts):
+                    spans.append((tokens[i].start, tokens[i + len(parts) - 1].end))
+        return spans
+
+    def find(
+        self, text: str, tokens: Sequence[Token], doc: Doc | None
+    ) -> tuple[list[NameMention], list[Span]]:
+        """Roster mentions, and "first name + unknown surname" runs (other people)."""
+        strangers: list[Span] = []
+        staff = self.staff_spans(tokens)
+        mentions: list[NameMention] = []
+        i = 0
+        while i < len(tokens):
+            found = self._match_at(text, tokens, i, doc, strangers)
+            if found is None:
+                i += 1
+                continue
+            mention, used = found
+            s = mention.span
+            if not any(a < s.end and s.start < b for a, b in staff):
+                mentions.append(mention)
+            i += used
+        return mentions, strangers
+
+    def _match_at(
+        self, text: str, tokens: Sequence[Token], i: int, doc: Doc | None,
+        strangers: list[Span],
+    ) -> tuple[NameMention, int] | None:
+        for length in range(min(self.index.longest_first, len(tokens) - i), 0, -1):
+            key = tuple(t.key for t in tokens[i:i + length])
+            candidates = self.index.first.get(key)
+            if not candidates or not _runs(tokens, i, key):
+                continue
+            first_end = i + length
+            if _is_title_before(text, tokens[i].start, self.titles):
+                return None  # "Ms. Ava Thompson", "Coach Leo": an adult
+            full = self._full(tokens, i, first_end, candidates)
+            if full is not None:
+                return full
+            initial = self._initial(text, tokens, i, first_end, candidates)
+            if initial is not None:
+                return initial
+            if not self._first_name_counts(text, tokens, i, first_end, doc, strangers):
+                return None
+            start, end = tokens[i].start, tokens[first_end - 1].end
+            span = Span(start=start, end=end, text=text[start:end])
+            return NameMention(span=span, students=candidates, kind="first"), length
+        return None
+
+    def _full(
+        self, tokens: Sequence[Token], i: int, first_end: int, candidates: tuple[Student, ...]
+    ) -> tuple[NameMention, int] | None:
+        if not tokens[first_end - 1].joined_to_next:
+            return None
+        matched: list[Student] = []
+        best = 0
+        for s in candidates:
+            last = name_parts(s.last_name)
+            for skip in (0, 1):  # a middle initial: "Ava J. Thompson"
+                j = first_end + skip
+                if skip and not (j - 1 < len(tokens) and len(tokens[j - 1].key) == 1):
+                    continue
+                if _runs(tokens, j, last):
+                    matched.append(s)
+                    best = max(best, j + len(last))
+                    break
+        if not matched:
+            return None
+        start, end = tokens[i].start, tokens[best - 1].end
+        text_span = Span(start=start, end=end, text="")
+        return NameMention(span=text_span, students=tuple(matched), kind="full"), best - i
+
+    def _initial(
+        self, text: str, tokens: Sequence[Token], i: int, first_end: int,
+        candidates: tuple[Student, ...],
+    ) -> tuple[NameMention, int] | None:
+        if first_end >= len(tokens) or not tokens[first_end - 1].joined_to_next:
+            return None
+        nxt = tokens[first_end]
+        if len(nxt.raw) != 1 or not nxt.raw.isupper():
+            return None
+        # "Priya R." or "Priya R" at a boundary; not "Priya I think".
+        after = text[nxt.end:nxt.end + 1]
+        if after != "." and nxt.raw == "I":
+            return None
+        matched = tuple(s for s in candidates if name_parts(s.last_name)[0][:1] == nxt.key)
+        if not matched:
+            return None
+        end = nxt.end + (1 if after == "." else 0)
+        span = Span(start=tokens[i].start, end=end, text="")
+        return NameMention(span=span, students=matched, kind="initial"), first_end + 1 - i
+
+    def _first_name_counts(
+        self, text: str, tokens: Sequence[Token], i: int, first_end: int, doc: Doc | None,
+        strangers: list[Span],
+    ) -> bool:
+        tok = tokens[i]
+        key = " ".join(t.key for t in tokens[i:first_end])
+        nxt = tokens[first_end] if first_end < len(tokens) else None
+        if nxt is not None and tokens[first_end - 1].joined_to_next and self._looks_like_surname(
+            text, nxt, doc
+        ):
+            # "Ava Martinez" is somebody else than the roster's Ava Thompson.
+            if not _is_title_before(text, tok.start, self.titles):
+                strangers.append(Span(start=tok.start, end=nxt.end,
+                                           text=text[tok.start:nxt.end]))
+            return False
+        if key not in self.word_names:
+            return True
+        # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
+        if not tok.raw[:1].isupper() or tok.raw.isupper() and len(tok.raw) > 1:
+            return False
+        if nxt is not None and nxt.raw[:1].isdigit():
+            return False
+        pos = _pos_at(doc, tok.start)
+        if pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"}:
+            return False
+        before = text[max(0, tok.start - 12):tok.start].casefold().split()
+        if before and before[-1] in {"in", "of", "since", "until", "during", "this", "last",
+                                     "next", "early", "late", "a", "the", "with", "our", "my"}:
+            return False
+        if sentence_initial(text, tok.start):
+            return tok.possessive or _is_person(doc, tok.start)
+        return True
+
+    def _looks_like_surname(self, text: str, tok: Token, doc: Doc | None) -> bool:
+        if not tok.raw[:1].isupper() or len(tok.raw) < 2 or not tok.raw.isalpha():
+            return False
+        if tok.raw.isupper():
+            return False  # "AVA WON": shouting, not a surname
+        if tok.key in self.not_surnames or tok.key in self.titles:
+            return False
+        if any(tok.key == k[0] for k in self.index.first):
+            return False  # "Ava Leo" is two roster first names, not a surname
+        return _pos_at(doc, tok.start) == "PROPN"
+
+
+def _pos_at(doc: Doc | None, start: int) -> str | None:
+    if doc is None:
+        return None
+    token = doc.char_span(start, start + 1, alignment_mode="expand")
+    return token[0].pos_ if token is not None and len(token) else None
+
+
+def _is_person(doc: Doc | None, start: int) -> bool:
+    if doc is None:
+        return False
+    return any(e.label_ == "PERSON" and e.start_char <= start < e.end_char for e in doc.ents)
+
+
+def with_text(mention: NameMention, text: str) -> NameMention:
+    s = mention.span
+    return NameMention(
+        span=Span(start=s.start, end=s.end, text=text[s.start:s.end]),
+        students=mention.students, kind=mention.kind,
+    )
+
+
+def person_names(
+    text: str, doc: Doc, roster_spans: Sequence[tuple[int, int]], matcher: NameMatcher
+) -> list[Span]:
+    """Full names of people NER finds that are not roster students, staff or public figures."""
+    figures = words("public_figures")
+    staff_spans = matcher.staff_spans(tokenize(text))
+    out: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        toks = [t for t in ent if t.is_alpha or t.text.endswith(".")]
+        if toks and toks[0].text.rstrip(".").casefold() in matcher.titles:
+            continue  # NER took the title in: "Ms. Garcia" is an adult
+        if len(toks) < 2 or len(toks) > 4:
+            continue
+        if not all(t.text[:1].isupper() and not t.text.isupper() for t in toks if len(t) > 1):
+            continue
+        if any(len(t.text.rstrip(".")) == 1 for t in toks[:1]):
+            continue
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        if _is_title_before(text, start, matcher.titles):
+            continue
+        if any(a < end and start < b for a, b in (*roster_spans, *staff_spans)):
+            continue
+        folded = " ".join(name_parts(text[start:end]))
+        if any(folded.startswith(f) or f.startswith(folded) for f in figures):
+            continue
+        nxt = text[end:end + 25].split()
+        if nxt and nxt[0].strip(".,").casefold() in _INSTITUTION_WORDS:
+            continue  # "Rosa Parks Elementary", "Lincoln Park"
+        out.append(Span(start=start, end=end, text=text[start:end]))
+    return out
+
+
+_INSTITUTION_WORDS = {
+    "elementary", "school", "middle", "high", "academy", "park", "center", "library",
+    "award", "awards", "day", "street", "st", "avenue", "ave", "road", "boulevard", "hall",
+    "stadium", "field", "gym", "museum", "foundation", "prize", "scholarship", "k-8",
+}

@@ -1,0 +1,87 @@
+"""A post's text becomes facts: sentences, roster names, other people, contacts.
+
+One spaCy pass per post, shared by the name matcher, NER and Presidio.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smcheck.extract.names import NameMatcher, NameMention, person_names, tokenize, with_text
+from smcheck.findings import Span
+
+if TYPE_CHECKING:
+    from smcheck.engines import Engines
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    kind: str  # "phone" or "email"
+    span: Span
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextFacts:
+    text: str
+    sentences: tuple[Span, ...]
+    names: tuple[NameMention, ...]
+    people: tuple[Span, ...]  # full names of people not on the roster or staff
+    contacts: tuple[Contact, ...]
+
+    def sentence_at(self, pos: int) -> Span:
+        for s in self.sentences:
+            if s.start <= pos < s.end:
+                return s
+        return Span(start=0, end=len(self.text), text=self.text)
+
+    def names_in(self, sentence: Span) -> list[NameMention]:
+        return [n for n in self.names if sentence.start <= n.span.start < sentence.end]
+
+    def people_in(self, sentence: Span) -> list[Span]:
+        return [p for p in self.people if sentence.start <= p.start < sentence.end]
+
+
+# Presidio costs a second of start-up; most posts have no digits run or "@" at all.
+_CONTACT_HINT = re.compile(r"@|\d[\d\s().\-]{5,}\d")
+_KINDS = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email"}
+
+
+def _sentences(text: str, doc_sents: list[tuple[int, int]]) -> tuple[Span, ...]:
+    """spaCy's sentences, also split at line breaks: posts are written in lines."""
+    out: list[Span] = []
+    for start, end in doc_sents:
+        pos = start
+        for part in re.split(r"(\n\s*)", text[start:end]):
+            if part and not part.isspace():
+                s, e = pos, pos + len(part)
+                out.append(Span(start=s, end=e, text=text[s:e]))
+            pos += len(part)
+    return tuple(out)
+
+
+def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts:
+    doc = engines.parse(text)
+    tokens = tokenize(text)
+    mentions, strangers = matcher.find(text, tokens, doc)
+    names = tuple(with_text(m, text) for m in mentions)
+    roster_spans = [(m.span.start, m.span.end) for m in names]
+    people = person_names(text, doc, roster_spans, matcher)
+    for s in strangers:
+        if not any(p.start < s.end and s.start < p.end for p in people):
+            people.append(s)
+    contacts: list[Contact] = []
+    if _CONTACT_HINT.search(text):
+        for hit in engines.contacts(doc):
+            contacts.append(Contact(
+                kind=_KINDS[hit.kind],
+                span=Span(start=hit.start, end=hit.end, text=text[hit.start:hit.end]),
+            ))
+    return TextFacts(
+        text=text,
+        sentences=_sentences(text, [(s.start_char, s.end_char) for s in doc.sents]),
+        names=names,
+        people=tuple(sorted(people, key=lambda p: p.start)),
+        contacts=tuple(contacts),
+    )

@@ -1,0 +1,33 @@
+"""Facts: everything extraction learned about one post, the only input of the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smcheck.extract.text import TextFacts
+from smcheck.post import Post
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputProblem:
+    """One input of the post (an image, the front matter) could not be read."""
+
+    file: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unavailable:
+    """A check that could not run on this post: never a silent pass."""
+
+    check: str
+    file: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facts:
+    post: Post
+    text: TextFacts
+    problems: tuple[InputProblem, ...] = ()
+    unavailable: tuple[Unavailable, ...] = ()

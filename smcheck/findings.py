@@ -1,0 +1,131 @@
+"""Severities, findings and reports: the immutable values every stage passes on.
+
+Rules yield `Finding`s; `api` gathers them into `PostReport`s and a `Report`;
+reporters only render a `Report`. The verdict and the exit code are derived
+from a report here, so every reporter agrees on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    INFO = 0
+    WARNING = 1
+    VIOLATION = 2
+    CRITICAL = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {names})") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Span:
+    """Characters [start, end) of the post text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Box:
+    """A face box in pixels of the oriented image."""
+
+    top: int
+    right: int
+    bottom: int
+    left: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    source: str  # "text", "image" or "input"
+    file: str | None = None
+    span: Span | None = None
+    box: Box | None = None
+    student_id: str | None = None
+    # The student's display name, for text output only: never in redacted output.
+    student_name: str | None = None
+    confidence: float | None = None
+    policy: tuple[str, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of what was found, never the words themselves in clear."""
+        evidence = self.span.text.casefold() if self.span else ""
+        box = f"{self.box.top},{self.box.left}" if self.box else ""
+        raw = "\x1f".join((self.rule, self.file or "", evidence, box, self.student_id or ""))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        pos = self.span.start if self.span else -1
+        return (-int(self.severity), pos, self.rule, self.student_id or "")
+
+
+VERDICTS = ("block", "review", "ok")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostReport:
+    path: str
+    images: tuple[str, ...]
+    text: str
+    findings: tuple[Finding, ...]
+    publish_at: datetime | None = None
+
+    def verdict(self, fail_on: Severity | None) -> str:
+        if fail_on is not None and any(f.severity >= fail_on for f in self.findings):
+            return "block"
+        if any(f.severity >= Severity.WARNING for f in self.findings):
+            return "review"
+        return "ok"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    publish_at: datetime
+    posts: tuple[PostReport, ...]
+    # None means fail_on = "never": nothing blocks.
+    fail_on: Severity | None = Severity.VIOLATION
+    redact: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def verdicts(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for post in self.posts:
+            counts[post.verdict(self.fail_on)] += 1
+        return counts
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for post in self.posts:
+            for f in post.findings:
+                counts[f.severity.label] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.verdicts()["block"] else 0
+
+
+def sorted_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=Finding.sort_key))

@@ -1,0 +1,70 @@
+"""Text for people: grouped by post, severity colours, the quoted words, the student,
+what to do instead, and a verdict line. Plain when not a terminal or NO_COLOR."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from smcheck.findings import Finding, PostReport, Report, Severity
+from smcheck.reporters import shown_message
+
+STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.VIOLATION: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+}
+VERDICT_STYLE = {"block": "bold red", "review": "yellow", "ok": "green"}
+VERDICT_WORD = {"block": "BLOCK", "review": "REVIEW", "ok": "OK"}
+
+
+def _where(f: Finding, report: Report) -> str:
+    if f.span is not None:
+        return "" if report.redact else f"\u201c{escape(f.span.text)}\u201d"
+    if f.box is not None:
+        return f"{escape(f.file or '')} face at top={f.box.top} left={f.box.left}"
+    return escape(f.file or "")
+
+
+def _finding(console: Console, f: Finding, report: Report) -> None:
+    head = f"  [{STYLE[f.severity]}]{f.rule} {f.severity.label}[/] [dim]{f.name}[/]"
+    where = _where(f, report)
+    if where:
+        head += f"  {where}"
+    if f.student_id and not report.redact:
+        who = escape(f.student_name or "")
+        head += f"  [bold]{who}[/] ({escape(f.student_id)})"
+    console.print(head)
+    console.print(f"      [dim]\u2192[/] {escape(shown_message(f, report))}")
+
+
+def _post(console: Console, post: PostReport, report: Report, quiet: bool) -> None:
+    verdict = post.verdict(report.fail_on)
+    if quiet and not post.findings:
+        return
+    console.print(f"[bold]{escape(post.path)}[/]  [{VERDICT_STYLE[verdict]}]"
+                  f"{VERDICT_WORD[verdict]}[/]")
+    for f in post.findings:
+        _finding(console, f, report)
+    if not quiet:
+        console.print()
+
+
+def verdict_line(report: Report) -> str:
+    v = report.verdicts()
+    counts = report.severity_counts()
+    total = sum(counts.values())
+    sev = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    posts = len(report.posts)
+    overall = "block" if v["block"] else ("review" if v["review"] else "ok")
+    return (f"[{VERDICT_STYLE[overall]}]{VERDICT_WORD[overall]}[/]  {posts} post"
+            f"{'s' if posts != 1 else ''}: {v['block']} blocked, {v['review']} to review, "
+            f"{v['ok']} ok \u00b7 {total} finding{'s' if total != 1 else ''}"
+            + (f" ({sev})" if sev else ""))
+
+
+def render(report: Report, console: Console, quiet: bool = False) -> None:
+    for post in report.posts:
+        _post(console, post, report, quiet)
+    console.print(verdict_line(report))

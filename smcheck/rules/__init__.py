@@ -1,0 +1,45 @@
+"""The rule catalogue: an explicit tuple, in code order. No plugin loading."""
+
+from __future__ import annotations
+
+from smcheck.rules.base import Context, Hit, Rule
+from smcheck.rules.conduct import ephemeral_platform, private_channel
+from smcheck.rules.inputs import check_unavailable, unreadable_input
+from smcheck.rules.names import (
+    possible_student_full_name,
+    safety_flagged_student,
+    student_full_name,
+    unreleased_student_named,
+)
+from smcheck.rules.places import home_address
+from smcheck.rules.records import (
+    birth_date,
+    education_record,
+    personal_contact,
+    student_identifier,
+)
+
+RULES: tuple[Rule, ...] = (
+    student_full_name,
+    unreleased_student_named,
+    possible_student_full_name,
+    safety_flagged_student,
+    home_address,
+    education_record,
+    student_identifier,
+    personal_contact,
+    birth_date,
+    ephemeral_platform,
+    private_channel,
+    unreadable_input,
+    check_unavailable,
+)
+
+RULE_CODES: frozenset[str] = frozenset(r.code for r in RULES)
+
+
+def get_rule(code: str) -> Rule | None:
+    return next((r for r in RULES if r.code == code.upper()), None)
+
+
+__all__ = ["RULES", "RULE_CODES", "Context", "Hit", "Rule", "get_rule"]
