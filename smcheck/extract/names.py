@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from smcheck.extract.normalize import WORD, Folded
@@ -236,6 +238,8 @@ class NameMatcher:
         tok = tokens[i]
         key = " ".join(t.key for t in tokens[i:first_end])
         nxt = tokens[first_end] if first_end < len(tokens) else None
+        if nxt is not None and text[tokens[first_end - 1].end:nxt.start] == "-":
+            return False  # "Amara-Lee" is another name than Amara
         if nxt is not None and tokens[first_end - 1].joined_to_next and self._looks_like_surname(
             text, nxt, doc
         ):
@@ -252,14 +256,16 @@ class NameMatcher:
         if nxt is not None and nxt.raw[:1].isdigit():
             return False
         pos = _pos_at(doc, tok.start)
-        if pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"}:
+        initial = sentence_initial(text, tok.start)
+        if not initial and pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"}:
             return False
         before = text[max(0, tok.start - 12):tok.start].casefold().split()
         if before and before[-1] in {"in", "of", "since", "until", "during", "this", "last",
-                                     "next", "early", "late", "a", "the", "with", "our", "my"}:
+                                     "next", "early", "late", "a", "the", "with", "our", "my", "happy", "merry"}:
             return False
-        if sentence_initial(text, tok.start):
-            return tok.possessive or _is_person(doc, tok.start)
+        if initial:
+            return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
+                text, tokens, first_end, doc, pos)
         return True
 
     def _looks_like_surname(self, text: str, tok: Token, doc: Doc | None) -> bool:
@@ -272,6 +278,41 @@ class NameMatcher:
         if any(tok.key == k[0] for k in self.index.first):
             return False  # "Ava Leo" is two roster first names, not a surname
         return _pos_at(doc, tok.start) == "PROPN"
+
+
+_PRONOUNS = {"you", "we", "they", "everyone", "everybody", "all", "y'all", "yall", "i", "it",
+             "this", "that", "the", "a", "an", "our", "your", "is", "was", "are", "were",
+             "has", "have", "had", "be", "been", "to", "for", "so", "not"}
+_IRREGULAR_PAST = {"won", "ran", "read", "wrote", "made", "got", "took", "drew", "sang", "gave",
+                   "came", "went", "did", "built", "brought", "found", "led", "taught", "told",
+                   "shared", "helped", "earned", "finished", "scored", "became", "spoke",
+                   "showed", "danced", "played", "painted", "created", "designed", "presented"}
+
+
+def _acts_like_name(
+    text: str, tokens: Sequence[Token], after: int, doc: Doc | None, pos: str | None
+) -> bool:
+    """A word-name opening a sentence: "Hope did a great job" names Hope, "Hope you all
+    have a great break" does not, "Summer is here" does not."""
+    if after >= len(tokens):
+        return pos == "PROPN"
+    nxt = tokens[after]
+    word = nxt.key
+    if word in _PRONOUNS or nxt.raw[:1].isdigit():
+        return False
+    if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
+        return True  # "Grace and Leo painted", "Grace, Leo and Max"
+    if word in _IRREGULAR_PAST or (word.endswith("ed") and len(word) > 3):
+        return True
+    tag = _tag_at(doc, nxt.start)
+    return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+def _tag_at(doc: Doc | None, start: int) -> str | None:
+    if doc is None:
+        return None
+    token = doc.char_span(start, start + 1, alignment_mode="expand")
+    return token[0].tag_ if token is not None and len(token) else None
 
 
 def _pos_at(doc: Doc | None, start: int) -> str | None:
@@ -295,13 +336,53 @@ def with_text(mention: NameMention, text: str) -> NameMention:
     )
 
 
+@cache
+def census_names(kind: str) -> frozenset[str]:
+    """US Census 1990 name lists shipped in the `names` package (MIT): "first" or "last"."""
+    files = ("dist.male.first", "dist.female.first") if kind == "first" else ("dist.all.last",)
+    out: set[str] = set()
+    for f in files:
+        data = resources.files("names").joinpath(f).read_text(encoding="ascii")
+        out.update(line.split(" ", 1)[0].casefold() for line in data.splitlines() if line)
+    return frozenset(out)
+
+
+def _name_pairs(
+    text: str, tokens: Sequence[Token], doc: Doc, matcher: NameMatcher
+) -> Iterable[tuple[int, int]]:
+    """"Marcus Bell": a common first name then a surname, both proper nouns.
+
+    The small spaCy model often calls such pairs ORG; the census lists back it up.
+    """
+    firsts, lasts = census_names("first"), census_names("last")
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if not a.joined_to_next or "-" in text[a.end:b.start]:
+            continue
+        if not (_titlecase(a.raw) and _titlecase(b.raw)):
+            continue
+        if a.key not in firsts or a.key in matcher.word_names or b.key not in lasts:
+            continue
+        if b.key in matcher.not_surnames or b.key in _INSTITUTION_WORDS:
+            continue
+        if _pos_at(doc, a.start) != "PROPN" or _pos_at(doc, b.start) != "PROPN":
+            continue
+        yield a.start, b.end
+
+
+def _titlecase(word: str) -> bool:
+    return len(word) > 1 and word[:1].isupper() and not word.isupper()
+
+
 def person_names(
-    text: str, doc: Doc, roster_spans: Sequence[tuple[int, int]], matcher: NameMatcher
+    text: str, tokens: Sequence[Token], doc: Doc, roster_spans: Sequence[tuple[int, int]],
+    matcher: NameMatcher,
 ) -> list[Span]:
-    """Full names of people NER finds that are not roster students, staff or public figures."""
+    """Full names of people NER (or the census lists) find that are not roster students,
+    staff or public figures."""
     figures = words("public_figures")
-    staff_spans = matcher.staff_spans(tokenize(text))
+    staff_spans = matcher.staff_spans(tokens)
     out: list[Span] = []
+    candidates: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
@@ -315,6 +396,12 @@ def person_names(
         if any(len(t.text.rstrip(".")) == 1 for t in toks[:1]):
             continue
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        if len(text[start:end].split()) >= 2:  # "Amara-Lee" is one (first) name
+            candidates.append((start, end))
+    candidates.extend(_name_pairs(text, tokens, doc, matcher))
+    for start, end in sorted(set(candidates)):
+        if any(a < end and start < b for a, b in ((p.start, p.end) for p in out)):
+            continue
         if _is_title_before(text, start, matcher.titles):
             continue
         if any(a < end and start < b for a, b in (*roster_spans, *staff_spans)):

@@ -67,7 +67,7 @@ def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts
     mentions, strangers = matcher.find(text, tokens, doc)
     names = tuple(with_text(m, text) for m in mentions)
     roster_spans = [(m.span.start, m.span.end) for m in names]
-    people = person_names(text, doc, roster_spans, matcher)
+    people = person_names(text, tokens, doc, roster_spans, matcher)
     for s in strangers:
         if not any(p.start < s.end and s.start < p.end for p in people):
             people.append(s)

@@ -17,7 +17,7 @@ _APP_NAMES = re.compile(r"\b(?:on|join|download|follow\s+us\s+on)\s+(?:Whisper|S
                         r"|\b(?:add|follow|find|snap)\s+(?:us|me|the\s+class)\s+on\s+snap\b"
                         r"|\bsnap\s+(?:me|us)\b", re.I)
 _DIRECTIVE = re.compile(r"\b(?:follow|add|join|find|message|dm|snap|download|our\s+(?:class\s+)?"
-                        r"snap(?:chat)?|my\s+snap(?:chat)?|username|handle|@\w+)", re.I)
+                        r"snap(?:chat)?|my\s+snap(?:chat)?|username|handle)\b|@\w+", re.I)
 
 
 @rule(
