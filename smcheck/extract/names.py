@@ -62,7 +62,8 @@ def tokenize(text: str) -> list[Token]:
         if n + 1 < len(matches):
             gap = folded.text[m.end(): matches[n + 1].start()]
         trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
-        joined = bool(gap) and (gap.isspace() and "\n" not in gap or gap == "-")
+        # A name may wrap onto the next line, but a blank line or a list ends it.
+        joined = bool(gap) and (gap.isspace() and gap.count("\n") <= 1 or gap == "-")
         tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
                             possessive=possessive or trailing_s, joined_to_next=joined))
     return tokens

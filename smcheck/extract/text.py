@@ -48,17 +48,42 @@ _CONTACT_HINT = re.compile(r"@|\d[\d\s().\-]{5,}\d")
 _KINDS = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email"}
 
 
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+def _breaks_sentence(text: str, at: int, end: int) -> bool:
+    """Is the line break at `at` a sentence break? Not when a sentence is wrapped."""
+    before = text[:at].rstrip(" \t")
+    after = text[end:]
+    if not before or not after:
+        return True
+    if text[at:end].count("\n") > 1:
+        return True  # a blank line
+    if before[-1].isalnum() or before[-1] in ",;(&-\u2013":
+        # The line ends mid-sentence, unless the next one is a list item.
+        return bool(re.match(r"[-*\u2022#>]|\d+[.)]\s", after))
+    return True
+
+
 def _sentences(text: str, doc_sents: list[tuple[int, int]]) -> tuple[Span, ...]:
-    """spaCy's sentences, also split at line breaks: posts are written in lines."""
+    """spaCy's sentences, also split at line breaks that end a line's thought (a list
+    item, a blank line, a line ending in punctuation or an emoji); wrapped lines stay one."""
     out: list[Span] = []
     for start, end in doc_sents:
         pos = start
-        for part in re.split(r"(\n\s*)", text[start:end]):
-            if part and not part.isspace():
-                s, e = pos, pos + len(part)
-                out.append(Span(start=s, end=e, text=text[s:e]))
-            pos += len(part)
+        for m in _LINE_BREAK.finditer(text, start, end):
+            if _breaks_sentence(text, m.start(), m.end()):
+                _add(out, text, pos, m.start())
+                pos = m.end()
+        _add(out, text, pos, end)
     return tuple(out)
+
+
+def _add(out: list[Span], text: str, start: int, end: int) -> None:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Span(start=start, end=end, text=text[start:end]))
 
 
 def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts:

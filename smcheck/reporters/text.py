@@ -21,7 +21,7 @@ VERDICT_WORD = {"block": "BLOCK", "review": "REVIEW", "ok": "OK"}
 
 def _where(f: Finding, report: Report) -> str:
     if f.span is not None:
-        return "" if report.redact else f"\u201c{escape(f.span.text)}\u201d"
+        return "" if report.redact else f"\u201c{escape(' '.join(f.span.text.split()))}\u201d"
     if f.box is not None:
         return f"{escape(f.file or '')} face at top={f.box.top} left={f.box.left}"
     return escape(f.file or "")

@@ -43,8 +43,11 @@ def home_address(facts: Facts, ctx: Context) -> Iterator[Hit]:
             venue = venues.search(sentence.text[max(0, m.start() - 50):m.start()])
             if not (home or (named and not venue)):
                 continue
-            span = Span(start=sentence.start + m.start(), end=sentence.start + m.end(),
-                        text=m.group())
+            found = m.group()
+            if found.endswith(".") and len(found.rstrip(".").split()[-1]) > 4:
+                found = found[:-1]  # "Street." ends the sentence; "St." is the street
+            span = Span(start=sentence.start + m.start(),
+                        end=sentence.start + m.start() + len(found), text=found)
             names = facts.text.names_in(sentence)
             yield Hit(span=span, student=names[0].student if len(names) == 1 else None,
                       key=m.group().casefold(),
