@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smcheck.config import Config
-from smcheck.engines import Engines
+from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError
 from smcheck.extract.names import NameMatcher
 from smcheck.extract.text import TextFacts, extract_text
@@ -37,7 +37,7 @@ class Checker:
 
     config: Config = field(default_factory=Config)
     roster: Roster = EMPTY_ROSTER
-    engines: Engines = field(default_factory=Engines)
+    engines: Engines = field(default_factory=shared_engines)
 
     def __post_init__(self) -> None:
         self.matcher = NameMatcher(self.roster.students, self.config.staff)

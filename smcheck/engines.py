@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from smcheck.lexicon import models_dir
@@ -103,3 +103,9 @@ class Engines:
             ContactHit(kind=r.entity_type, start=r.start, end=r.end, score=r.score)
             for r in sorted(results, key=lambda r: (r.start, r.end))
         ]
+
+
+@cache
+def shared_engines() -> Engines:
+    """The process's one set of models: every Checker in a process shares it."""
+    return Engines()

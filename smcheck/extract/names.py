@@ -400,9 +400,11 @@ def person_names(
         if len(text[start:end].split()) >= 2:  # "Amara-Lee" is one (first) name
             candidates.append((start, end))
     candidates.extend(_name_pairs(text, tokens, doc, matcher))
-    for start, end in sorted(set(candidates)):
-        if any(a < end and start < b for a, b in ((p.start, p.end) for p in out)):
-            continue
+    claimed: list[tuple[int, int]] = []  # every span judged, kept or not
+    for start, end in sorted(set(candidates), key=lambda c: (c[0], -c[1])):
+        if any(a < end and start < b for a, b in claimed):
+            continue  # "Luther King" inside "Martin Luther King Jr."
+        claimed.append((start, end))
         if _is_title_before(text, start, matcher.titles):
             continue
         if any(a < end and start < b for a, b in (*roster_spans, *staff_spans)):
