@@ -1,0 +1,44 @@
+"""smcheck never opens a socket: not for models, not for the public-suffix list.
+
+The check runs in a fresh interpreter, so Presidio and tldextract load for the
+first time under the guard; a refused connection that a library swallows
+(tldextract falls back to its snapshot) is still recorded and fails the test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from tests.conftest import DATA
+
+GUARD = textwrap.dedent("""
+    import socket, sys
+    attempts = []
+    def refuse(*args, **kwargs):
+        attempts.append(repr(args[:2]))
+        raise OSError("network access refused by test")
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = refuse
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+    from smcheck.cli import app
+    try:
+        app(sys.argv[1:], standalone_mode=False)
+    finally:
+        sys.stderr.write("NETWORK ATTEMPTS: %d %s\\n" % (len(attempts), attempts))
+""")
+
+
+def test_check_opens_no_socket() -> None:
+    text = ("Great job, Leo! Questions? Email coach.kim@gmail.com, kim@example.co.uk or "
+            "call 503-555-0142. Visit https://example.org/news")
+    proc = subprocess.run(
+        [sys.executable, "-c", GUARD, "check", "--text", text, "--roster",
+         str(DATA / "roster.csv"), "--format", "json"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert "NETWORK ATTEMPTS: 0 []" in proc.stderr, proc.stderr[-2000:]
+    assert '"R503"' in proc.stdout  # the email and phone checks really ran
+    assert proc.stdout.count('"R503"') == 3
