@@ -13,7 +13,6 @@ import tldextract.tldextract as _tld
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
-
 # Offline like smcheck: the bundled public-suffix snapshot, no fetch, no disk cache.
 _tld.TLD_EXTRACTOR = _tld.TLDExtract(cache_dir=None, suffix_list_urls=())
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from smcheck import __version__
 from smcheck.errors import InputError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from smcheck.api import Checker
+    from smcheck.findings import Report
 
 app = typer.Typer(
     name="smcheck",
@@ -27,7 +34,7 @@ roster_app = typer.Typer(help="Validate and summarise a roster CSV.", no_args_is
 app.add_typer(roster_app, name="roster")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -64,7 +71,7 @@ ExitZeroOpt = Annotated[bool, typer.Option(
 
 
 def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
-           publish_at: str | None):  # type: ignore[no-untyped-def]
+           publish_at: str | None) -> tuple[Checker, datetime]:
     from smcheck.api import Checker, now
     from smcheck.config import parse_fail_on, resolve_config, resolve_roster_path
     from smcheck.post import parse_publish_at
@@ -74,11 +81,7 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
         cfg = resolve_config(config)
         if fail_on is not None:
             try:
-                cfg = cfg.with_overrides(fail_on=parse_fail_on(fail_on))
-                if fail_on.strip().casefold() == "never":
-                    from dataclasses import replace
-
-                    cfg = replace(cfg, fail_on=None)
+                cfg = replace(cfg, fail_on=parse_fail_on(fail_on))  # None: "never"
             except ValueError as exc:
                 fail(f"--fail-on: {exc}")
         roster_path = resolve_roster_path(roster, cfg)
@@ -89,7 +92,7 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
     return Checker(config=cfg, roster=ros), when
 
 
-def _emit(report, fmt: Format, quiet: bool, exit_zero: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool) -> NoReturn:
     if fmt is Format.json:
         from smcheck.reporters import json as json_reporter
 
@@ -192,16 +195,16 @@ def rules(
         for r in RULES:
             console.print(f"[bold]{r.code}[/]  {r.name:<28} {r.severity.label:<10} {r.summary}")
         return
-    r = get_rule(code)
-    if r is None:
+    one = get_rule(code)
+    if one is None:
         fail(f"unknown rule code {code!r}; `smcheck rules` lists them")
-    console.print(f"[bold]{r.code} {r.name}[/]  (default severity: {r.severity.label})\n")
-    console.print("[bold]What it does[/]\n  " + r.what + "\n")
-    console.print("[bold]Why[/]\n  " + r.why + "\n")
-    console.print("[bold]Example[/]\n  " + r.example + "\n")
-    console.print("[bold]Use instead[/]\n  " + r.use_instead + "\n")
+    console.print(f"[bold]{one.code} {one.name}[/]  (default severity: {one.severity.label})\n")
+    console.print("[bold]What it does[/]\n  " + one.what + "\n")
+    console.print("[bold]Why[/]\n  " + one.why + "\n")
+    console.print("[bold]Example[/]\n  " + one.example + "\n")
+    console.print("[bold]Use instead[/]\n  " + one.use_instead + "\n")
     console.print("[bold]Policy[/]")
-    for p in r.policy:
+    for p in one.policy:
         console.print(f"  {p.district}, \u201c{p.heading}\u201d ({p.file}):")
         console.print(f"    \u201c{p.quote}\u201d")
 

@@ -8,6 +8,7 @@ once per `Engines` and is shared by every post a process checks.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -71,8 +72,8 @@ class Engines:
         )
         # Hand Presidio the pipeline already loaded: its own load() would load
         # it again, and with no engine it would try to download en_core_web_lg.
-        nlp_engine.nlp = {"en": self.nlp}
-        available = {
+        nlp_engine.nlp = {"en": self.nlp}  # type: ignore[assignment]  # declared None
+        available: dict[str, Callable[[], Any]] = {
             "PhoneRecognizer": lambda: PhoneRecognizer(
                 supported_regions=tuple(conf["phone_regions"])
             ),

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from smcheck.extract.normalize import WORD, Folded
@@ -63,7 +64,7 @@ def tokenize(text: str) -> list[Token]:
             gap = folded.text[m.end(): matches[n + 1].start()]
         trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
         # A name may wrap onto the next line, but a blank line or a list ends it.
-        joined = bool(gap) and (gap.isspace() and gap.count("\n") <= 1 or gap == "-")
+        joined = bool(gap) and ((gap.isspace() and gap.count("\n") <= 1) or gap == "-")
         tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
                             possessive=possessive or trailing_s, joined_to_next=joined))
     return tokens
@@ -252,18 +253,18 @@ class NameMatcher:
         if key not in self.word_names:
             return True
         # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
-        if not tok.raw[:1].isupper() or tok.raw.isupper() and len(tok.raw) > 1:
+        if not tok.raw[:1].isupper() or (tok.raw.isupper() and len(tok.raw) > 1):
             return False
         if nxt is not None and nxt.raw[:1].isdigit():
             return False
         pos = _pos_at(doc, tok.start)
         initial = sentence_initial(text, tok.start)
-        if not initial and pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"}:
+        if not initial and pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON",
+                                   "NUM"}:
             return False
         before = text[max(0, tok.start - 12):tok.start].casefold().split()
-        if before and before[-1] in {"in", "of", "since", "until", "during", "this", "last",
-                                     "next", "early", "late", "a", "the", "with", "our", "my", "happy", "merry"}:
-            return False
+        if before and before[-1] in _WORD_CONTEXT:
+            return False  # "in May", "this Summer", "happy Summer"
         if initial:
             return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
                 text, tokens, first_end, doc, pos)
@@ -280,6 +281,10 @@ class NameMatcher:
             return False  # "Ava Leo" is two roster first names, not a surname
         return _pos_at(doc, tok.start) == "PROPN"
 
+
+# Words before a word-name that make it the word: "in May", "our Summer Reading".
+_WORD_CONTEXT = {"in", "of", "since", "until", "during", "this", "last", "next", "early", "late",
+                 "a", "the", "with", "our", "my", "happy", "merry"}
 
 _PRONOUNS = {"you", "we", "they", "everyone", "everybody", "all", "y'all", "yall", "i", "it",
              "this", "that", "the", "a", "an", "our", "your", "is", "was", "are", "were",
@@ -356,7 +361,7 @@ def _name_pairs(
     The small spaCy model often calls such pairs ORG; the census lists back it up.
     """
     firsts, lasts = census_names("first"), census_names("last")
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for a, b in pairwise(tokens):
         if not a.joined_to_next or "-" in text[a.end:b.start]:
             continue
         if not (_titlecase(a.raw) and _titlecase(b.raw)):
