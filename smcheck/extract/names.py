@@ -360,12 +360,13 @@ def _name_pairs(
 
     The small spaCy model often calls such pairs ORG; the census lists back it up.
     """
+    pairs = [(a, b) for a, b in pairwise(tokens)
+             if a.joined_to_next and "-" not in text[a.end:b.start]
+             and _titlecase(a.raw) and _titlecase(b.raw)]
+    if not pairs:
+        return  # most posts: no need to read 90,000 census names
     firsts, lasts = census_names("first"), census_names("last")
-    for a, b in pairwise(tokens):
-        if not a.joined_to_next or "-" in text[a.end:b.start]:
-            continue
-        if not (_titlecase(a.raw) and _titlecase(b.raw)):
-            continue
+    for a, b in pairs:
         if a.key not in firsts or a.key in matcher.word_names or b.key not in lasts:
             continue
         if b.key in matcher.not_surnames or b.key in _INSTITUTION_WORDS:

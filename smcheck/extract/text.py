@@ -1,6 +1,6 @@
 """A post's text becomes facts: sentences, roster names, other people, contacts.
 
-One spaCy pass per post, shared by the name matcher, NER and Presidio.
+One spaCy pass per post, shared by the name matcher and NER.
 """
 
 from __future__ import annotations
@@ -43,9 +43,8 @@ class TextFacts:
         return [p for p in self.people if sentence.start <= p.start < sentence.end]
 
 
-# Presidio costs a second of start-up; most posts have no digits run or "@" at all.
+# Most posts have no run of digits and no "@": no need to ask phonenumbers.
 _CONTACT_HINT = re.compile(r"@|\d[\d\s().\-]{5,}\d")
-_KINDS = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email"}
 
 
 _LINE_BREAK = re.compile(r"\n\s*")
@@ -98,9 +97,9 @@ def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts
             people.append(s)
     contacts: list[Contact] = []
     if _CONTACT_HINT.search(text):
-        for hit in engines.contacts(doc):
+        for hit in engines.contacts(text):
             contacts.append(Contact(
-                kind=_KINDS[hit.kind],
+                kind=hit.kind,
                 span=Span(start=hit.start, end=hit.end, text=text[hit.start:hit.end]),
             ))
     return TextFacts(

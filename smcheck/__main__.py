@@ -1,0 +1,5 @@
+"""`python -m smcheck`."""
+
+from smcheck.cli import main
+
+main()
