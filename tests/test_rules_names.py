@@ -61,6 +61,9 @@ N103 = [
     ("Our field trip to Rosa Parks Elementary was fun.", []),
     ("Congratulations to Ava Thompson!", []),  # a roster student is N101, not N103
     ("Science Fair winners will be announced Friday.", []),
+    ("Today we read Where the Wild Things Are by Maurice Sendak.", []),  # an author
+    ("Mateo's family moved to 2200 NW Lovejoy St last week.", []),  # a street
+    ("Check out this drawing by Marcus Bell!", [None]),  # student work, not a book's author
 ]
 
 N104 = [
@@ -116,3 +119,9 @@ def test_n102_span_points_at_the_words(check) -> None:
     text = "Our readers rocked. Great job today, Leo!"
     [f] = [f for f in check(text) if f.rule == "N102"]
     assert f.span is not None and text[f.span.start:f.span.end] == "Leo" == f.span.text
+
+
+def test_n102_not_repeated_after_n101_for_the_same_student(check) -> None:
+    found = check("Congrats to Priya Raman! Priya's winning word was onomatopoeia.")
+    assert [(f.rule, f.student_id) for f in found if f.rule.startswith("N")] == [
+        ("N101", "S1007")]

@@ -16,6 +16,7 @@ R501 = [
     ("Amara was suspended for two days.", ["S1008"]),
     ("Mateo's reading level jumped two grades.", ["S1009"]),
     ("Amara is home sick with asthma again.", ["S1008"]),
+    ("Mateo missed school again this week, we hope he feels better!", ["S1009"]),
     # negatives
     ("Our class average on the state test went up 10 points!", []),
     ("Amara scored 3 goals in the game!", []),
@@ -25,6 +26,9 @@ R501 = [
     ("Amara's rocket failed to launch, but she rebuilt it.", []),
     ("Ava raised money for cancer research.", []),
     ("Mateo made the honor roll team poster.", []),
+    ("92% of our 3rd graders met their reading goal this quarter!", []),
+    ("Report cards go home Friday.", []),
+    ("Free and reduced lunch applications are due October 1.", []),
 ]
 
 R502 = [

@@ -426,12 +426,25 @@ def person_names(
         nxt = text[end:end + 25].split()
         if nxt and nxt[0].strip(".,").casefold() in _INSTITUTION_WORDS:
             continue  # "Rosa Parks Elementary", "Lincoln Park"
+        if name_parts(text[start:end])[-1] in _INSTITUTION_WORDS:
+            continue  # "Lovejoy St", "Grant Park"
+        if _AUTHOR_BEFORE.search(text[max(0, start - 60):start]):
+            continue  # "a book by Maurice Sendak": an author, not a student
         out.append(Span(start=start, end=end, text=text[start:end]))
     return out
 
+
+# "by NAME" after a work: its author, illustrator or composer.
+_AUTHOR_BEFORE = re.compile(
+    r"(?:\b(?:book|books|novel|story|stories|poem|poems|song|songs|music|film|movie|series|"
+    r"picture\s+book|chapter\s+book|written|illustrated|composed|painted|wrote|author|"
+    r"read|reading|listened\s+to|sang|watched)\b"
+    r"|[\"\u201d])[^.!?]{0,40}\bby\s+$", re.I)
 
 _INSTITUTION_WORDS = {
     "elementary", "school", "middle", "high", "academy", "park", "center", "library",
     "award", "awards", "day", "street", "st", "avenue", "ave", "road", "boulevard", "hall",
     "stadium", "field", "gym", "museum", "foundation", "prize", "scholarship", "k-8",
+    "rd", "dr", "ln", "blvd", "way", "lane", "drive", "court", "ct", "place", "pl",
+    "parkway", "pkwy", "highway", "hwy", "bridge", "river", "lake", "mountain", "mt",
 }

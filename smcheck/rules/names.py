@@ -41,7 +41,7 @@ def student_full_name(facts: Facts, ctx: Context) -> Iterator[Hit]:
             else:
                 yield Hit(span=m.span, student=s, severity=Severity.VIOLATION,
                           message="Full name of a student whose media release does not allow "
-                                  "names: remove the name entirely.")
+                                  "names: remove every mention of this student's name.")
 
 
 @rule(
@@ -57,10 +57,14 @@ def unreleased_student_named(facts: Facts, ctx: Context) -> Iterator[Hit]:
     """Finds a first name, preferred name, or first name plus last initial of a roster
     student whose release does not allow names. When several roster students share the
     name and only some lack a release, it is a warning: a person must decide who it is."""
+    # A student whose full name is reported (N101) is one problem, not two.
+    full_named = {s.id for m in facts.text.names if m.kind == "full" for s in m.students}
     for m in facts.text.names:
         if m.kind == "full" or _flagged(m):
             continue
         restricted = [s for s in m.students if not ctx.release(s).names_allowed]
+        if len(m.students) == 1 and m.students[0].id in full_named:
+            continue
         if not restricted:
             continue
         if len(m.students) == 1:
