@@ -35,6 +35,7 @@ N102 = [
     ("Ava led the announcements.", ["S1010"]),  # ambiguous: a warning for the restricted Ava
     ("Noah built a robot.", ["S1013"]),  # expired release counts as none
     ("MARY-KATE WON THE RACE!", ["S1011"]),
+    ("Will Grace and Summer be at the concert?", ["S1012"]),
     # negatives
     ("We hope every family reads together.", []),
     ("Hope you all have a restful break!", []),
@@ -64,6 +65,9 @@ N103 = [
     ("Today we read Where the Wild Things Are by Maurice Sendak.", []),  # an author
     ("Mateo's family moved to 2200 NW Lovejoy St last week.", []),  # a street
     ("Check out this drawing by Marcus Bell!", [None]),  # student work, not a book's author
+    ("Summer Jones won the art prize.", [None]),  # a word-name first name, another surname
+    ("Our Summer Reading Program starts June 15.", []),
+    ("Grace Hopper would be proud of our coders!", []),  # roster first name, public figure
 ]
 
 N104 = [

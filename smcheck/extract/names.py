@@ -242,33 +242,40 @@ class NameMatcher:
         nxt = tokens[first_end] if first_end < len(tokens) else None
         if nxt is not None and text[tokens[first_end - 1].end:nxt.start] == "-":
             return False  # "Amara-Lee" is another name than Amara
+        word_name = key in self.word_names
+        # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
+        if word_name and not self._could_be_name(text, tok, nxt, doc):
+            return False
         if nxt is not None and tokens[first_end - 1].joined_to_next and self._looks_like_surname(
             text, nxt, doc
         ):
             # "Ava Martinez" is somebody else than the roster's Ava Thompson.
             if not _is_title_before(text, tok.start, self.titles):
                 strangers.append(Span(start=tok.start, end=nxt.end,
-                                           text=text[tok.start:nxt.end]))
+                                      text=text[tok.start:nxt.end]))
             return False
-        if key not in self.word_names:
+        if not word_name:
             return True
-        # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
+        if sentence_initial(text, tok.start):
+            return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
+                text, tokens, first_end, doc, _pos_at(doc, tok.start))
+        return True
+
+    def _could_be_name(
+        self, text: str, tok: Token, nxt: Token | None, doc: Doc | None
+    ) -> bool:
+        """Written like a name, not used as the word it also is."""
         if not tok.raw[:1].isupper() or (tok.raw.isupper() and len(tok.raw) > 1):
             return False
         if nxt is not None and nxt.raw[:1].isdigit():
             return False
         pos = _pos_at(doc, tok.start)
-        initial = sentence_initial(text, tok.start)
-        if not initial and pos in {"AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON",
-                                   "NUM"}:
+        if not sentence_initial(text, tok.start) and pos in {
+            "AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"
+        }:
             return False
         before = text[max(0, tok.start - 12):tok.start].casefold().split()
-        if before and before[-1] in _WORD_CONTEXT:
-            return False  # "in May", "this Summer", "happy Summer"
-        if initial:
-            return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
-                text, tokens, first_end, doc, pos)
-        return True
+        return not (before and before[-1] in _WORD_CONTEXT)  # "in May", "our Summer"
 
     def _looks_like_surname(self, text: str, tok: Token, doc: Doc | None) -> bool:
         if not tok.raw[:1].isupper() or len(tok.raw) < 2 or not tok.raw.isalpha():
@@ -387,7 +394,7 @@ def _titlecase(word: str) -> bool:
 
 def person_names(
     text: str, tokens: Sequence[Token], doc: Doc, roster_spans: Sequence[tuple[int, int]],
-    matcher: NameMatcher,
+    matcher: NameMatcher, strangers: Sequence[Span] = (),
 ) -> list[Span]:
     """Full names of people NER (or the census lists) find that are not roster students,
     staff or public figures."""
@@ -411,6 +418,7 @@ def person_names(
         if len(text[start:end].split()) >= 2:  # "Amara-Lee" is one (first) name
             candidates.append((start, end))
     candidates.extend(_name_pairs(text, tokens, doc, matcher))
+    candidates.extend((p.start, p.end) for p in strangers)
     claimed: list[tuple[int, int]] = []  # every span judged, kept or not
     for start, end in sorted(set(candidates), key=lambda c: (c[0], -c[1])):
         if any(a < end and start < b for a, b in claimed):
@@ -447,4 +455,7 @@ _INSTITUTION_WORDS = {
     "stadium", "field", "gym", "museum", "foundation", "prize", "scholarship", "k-8",
     "rd", "dr", "ln", "blvd", "way", "lane", "drive", "court", "ct", "place", "pl",
     "parkway", "pkwy", "highway", "hwy", "bridge", "river", "lake", "mountain", "mt",
+    "program", "programs", "week", "night", "festival", "fest", "fair", "club", "team",
+    "month", "camp", "challenge", "league", "cup", "bowl", "band", "choir", "orchestra",
+    "reading", "math", "science", "art", "arts", "music", "assembly", "showcase", "breakfast",
 }

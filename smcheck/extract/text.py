@@ -91,10 +91,7 @@ def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts
     mentions, strangers = matcher.find(text, tokens, doc)
     names = tuple(with_text(m, text) for m in mentions)
     roster_spans = [(m.span.start, m.span.end) for m in names]
-    people = person_names(text, tokens, doc, roster_spans, matcher)
-    for s in strangers:
-        if not any(p.start < s.end and s.start < p.end for p in people):
-            people.append(s)
+    people = person_names(text, tokens, doc, roster_spans, matcher, strangers)
     contacts: list[Contact] = []
     if _CONTACT_HINT.search(text):
         for hit in engines.contacts(text):
