@@ -46,9 +46,9 @@ class Checker:
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in RULES if r.code not in self.config.ignore)
 
-    def extract(self, post: Post) -> Facts:
-        text = extract_text(post.text, self.engines, self.matcher) if post.text.strip() \
-            else _empty_text()
+    def extract(self, post: Post, publish_at: datetime | None = None) -> Facts:
+        text = extract_text(post.text, self.engines, self.matcher, publish_at) \
+            if post.text.strip() else _empty_text()
         problems: list[InputProblem] = []
         unavailable: list[Unavailable] = []
         for image in post.images:
@@ -66,7 +66,7 @@ class Checker:
     def check_post(self, post: Post, publish_at: datetime) -> PostReport:
         when = post.publish_at or publish_at
         ctx = Context(config=self.config, roster=self.roster, publish_at=when)
-        facts = self.extract(post)
+        facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
         return PostReport(path=post.path, images=tuple(str(i) for i in post.images),
                           text=post.text, findings=sorted_findings(findings), publish_at=when)

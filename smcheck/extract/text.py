@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from smcheck.extract.names import NameMatcher, NameMention, person_names, tokenize, with_text
+from smcheck.extract.places import Place, find_places
+from smcheck.extract.times import When, resolve
 from smcheck.findings import Span
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from smcheck.engines import Engines
 
 
@@ -29,6 +34,22 @@ class TextFacts:
     names: tuple[NameMention, ...]
     people: tuple[Span, ...]  # full names of people not on the roster or staff
     contacts: tuple[Contact, ...]
+    # One entry a sentence, in order: "past", "present" or "future".
+    tenses: tuple[str, ...] = ()
+    whens: tuple[When, ...] = ()
+    places: tuple[Place, ...] = ()
+
+    def tense_of(self, sentence: Span) -> str:
+        for s, tense in zip(self.sentences, self.tenses, strict=False):
+            if s == sentence:
+                return tense
+        return "present"
+
+    def whens_in(self, sentence: Span) -> list[When]:
+        return [w for w in self.whens if sentence.start <= w.span.start < sentence.end]
+
+    def places_in(self, sentence: Span) -> list[Place]:
+        return [p for p in self.places if sentence.start <= p.span.start < sentence.end]
 
     def sentence_at(self, pos: int) -> Span:
         for s in self.sentences:
@@ -85,7 +106,29 @@ def _add(out: list[Span], text: str, start: int, end: int) -> None:
         out.append(Span(start=start, end=end, text=text[start:end]))
 
 
-def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts:
+_FUTURE_WORDS = re.compile(
+    r"\b(?:will|won't|'ll|shall|going\s+to|gonna|tomorrow|tonight|next|upcoming|soon|"
+    r"coming\s+up|later\s+today|this\s+(?:weekend|afternoon|evening))\b", re.I)
+
+
+def _tense(doc: Doc, sentence: Span) -> str:
+    """Past, present or future, from the verbs and time words of one sentence."""
+    if _FUTURE_WORDS.search(sentence.text):
+        return "future"
+    span = doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+    tags = [t.tag_ for t in span] if span is not None else []
+    past = tags.count("VBD")
+    if re.search(r"\b(?:have|has|had)\b", sentence.text, re.I):
+        past += tags.count("VBN")
+    present = sum(tags.count(t) for t in ("VBZ", "VBP", "MD"))
+    # "We visited the zoo and saw the lions" is over; "students who signed up leave
+    # at 9:15" is not: the past verb of a clause does not outweigh the main one.
+    return "past" if past > present else "present"
+
+
+def extract_text(
+    text: str, engines: Engines, matcher: NameMatcher, now: datetime | None = None
+) -> TextFacts:
     doc = engines.parse(text)
     tokens = tokenize(text)
     mentions, strangers = matcher.find(text, tokens, doc)
@@ -99,10 +142,25 @@ def extract_text(text: str, engines: Engines, matcher: NameMatcher) -> TextFacts
                 kind=hit.kind,
                 span=Span(start=hit.start, end=hit.end, text=text[hit.start:hit.end]),
             ))
+    sentences = _sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
+    tenses = tuple(_tense(doc, s) for s in sentences)
+    whens: list[When] = []
+    places: list[Place] = []
+    contact_spans = [(c.span.start, c.span.end) for c in contacts]
+    for sentence, tense in zip(sentences, tenses, strict=True):
+        if now is not None:
+            whens.extend(
+                w for w in resolve(sentence.text, sentence.start, now, tense == "past")
+                if not any(a <= w.span.start < b for a, b in contact_spans)
+            )
+        places.extend(find_places(text, doc, sentence.start, sentence.end))
     return TextFacts(
         text=text,
-        sentences=_sentences(text, [(s.start_char, s.end_char) for s in doc.sents]),
+        sentences=sentences,
         names=names,
         people=tuple(sorted(people, key=lambda p: p.start)),
         contacts=tuple(contacts),
+        tenses=tenses,
+        whens=tuple(whens),
+        places=tuple(places),
     )

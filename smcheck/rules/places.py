@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from smcheck import policies as P
+from smcheck.extract.places import ADDRESS
 from smcheck.facts import Facts
 from smcheck.findings import Severity, Span
 from smcheck.lexicon import phrase_pattern
 from smcheck.rules.base import Context, Hit, rule
-
-_SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|"
-           r"Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Loop|Trail|Trl|Crescent|"
-           r"Square|Sq|Alley|Row)")
-ADDRESS = re.compile(
-    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:(?:[NSEW]|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    rf"(?:[A-Z0-9][\w'.]*\s+){{1,3}}{_SUFFIX}\b\.?"
-    rf"(?:\s+(?:NE|NW|SE|SW|N|S|E|W)\b)?(?:,?\s*(?:Apt\.?|Apartment|Unit|#)\s*\w+)?"
-)
 
 
 @rule(

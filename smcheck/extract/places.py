@@ -1,0 +1,91 @@
+"""Where a post puts students: named places, venues, street addresses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smcheck.findings import Span
+from smcheck.lexicon import phrase_pattern
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|"
+           r"Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Loop|Trail|Trl|Crescent|"
+           r"Square|Sq|Alley|Row)")
+ADDRESS = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:(?:[NSEW]|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+    rf"(?:[A-Z0-9][\w'.]*\s+){{1,3}}{_SUFFIX}\b\.?"
+    rf"(?:\s+(?:NE|NW|SE|SW|N|S|E|W)\b)?(?:,?\s*(?:Apt\.?|Apartment|Unit|#)\s*\w+)?"
+)
+
+_VENUE = (r"(?:Park|Museum|Zoo|Stadium|Field|Fields|Center|Centre|Arena|Aquarium|Library|"
+          r"Theater|Theatre|Hall|Gym|Beach|Lake|Farm|Mountain|Trail|Hospital|Station|Airport|"
+          r"Capitol|Courthouse|Pool|Rink|Observatory|Planetarium|Garden|Gardens|Pavilion|"
+          r"Auditorium|High\s+School|Middle\s+School|Elementary|Academy|Campus|Complex|Bowl|"
+          r"Square|Market|Mall|Island|Falls|Creek|River|Forest|Reserve|Preserve|Refuge|Coliseum|"
+          r"Fairgrounds|Speedway|Lanes|Church|Temple|Cathedral|University|College|Clinic)")
+_NAMED_VENUE = re.compile(
+    rf"\b(?:(?:[A-Z][\w'.&-]*|of|the)\s+){{0,4}}[A-Z][\w'.&-]*\s+{_VENUE}\b"
+    r"|\b(?:Mt\.?|Mount)\s+[A-Z][\w'-]+\b"
+)
+_GENERIC_VENUE = re.compile(
+    r"\b(?:the\s+)?(?:front\s+|back\s+|north\s+|south\s+|east\s+|west\s+|main\s+)?"
+    r"(?:park|zoo|museum|aquarium|fire\s+station|police\s+station|pumpkin\s+patch|beach|farm|"
+    r"hospital|parking\s+lot|bus\s+loop|bus\s+circle|trailhead|stadium|arena|ice\s+rink|"
+    r"skating\s+rink|pool|theater|theatre|planetarium|science\s+center|nature\s+center|"
+    r"community\s+center|airport|train\s+station|courthouse|capitol|mall|library|gym|field|"
+    r"entrance|front\s+doors?|flagpole|campground|lodge|cabin|dock)\b",
+    re.I,
+)
+_PLACE_PREPOSITION = re.compile(
+    r"\b(?:at|to|in|from|near|visit|visiting|visits|toward|towards|outside|inside)\s+"
+    r"(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    span: Span
+    kind: str  # "address", "named" (a proper name), "generic" ("the park"), "school"
+
+    @property
+    def specific(self) -> bool:
+        """A place outside the school that someone could go to."""
+        return self.kind in ("address", "named")
+
+
+def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
+    """The places in text[start:end] (one sentence), longest first where they overlap."""
+    sentence = text[start:end]
+    found: list[Place] = []
+
+    def add(s: int, e: int, kind: str) -> None:
+        s, e = start + s, start + e
+        if any(p.span.start < e and s < p.span.end for p in found):
+            return
+        words = text[s:e]
+        if kind != "address" and phrase_pattern("school_places").fullmatch(
+                re.sub(r"^(?:the|our|my)\s+", "", words.casefold().strip())):
+            kind = "school"
+        found.append(Place(span=Span(start=s, end=e, text=words), kind=kind))
+
+    for m in ADDRESS.finditer(sentence):
+        add(m.start(), m.end(), "address")
+    for m in _NAMED_VENUE.finditer(sentence):
+        add(m.start(), m.end(), "named")
+    for ent in doc.ents:
+        if not (start <= ent.start_char and ent.end_char <= end):
+            continue
+        before = text[max(start, ent.start_char - 14):ent.start_char]
+        if ent.label_ in ("GPE", "LOC", "FAC") or (
+            ent.label_ == "ORG" and _PLACE_PREPOSITION.search(before)
+        ):
+            add(ent.start_char - start, ent.end_char - start, "named")
+    for m in _GENERIC_VENUE.finditer(sentence):
+        add(m.start(), m.end(), "generic")
+    for m in re.finditer(r"\b(?:room|rm\.?)\s+\d+\b|\bour\s+(?:school|classroom|class)\b",
+                         sentence, re.I):
+        add(m.start(), m.end(), "school")
+    return sorted(found, key=lambda p: p.span.start)
