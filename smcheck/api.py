@@ -24,7 +24,9 @@ from smcheck.rules import RULES, Context, Rule
 
 
 def now() -> datetime:
-    return datetime.now().astimezone()
+    from smcheck.post import local_zone
+
+    return datetime.now(local_zone())
 
 
 def _empty_text() -> TextFacts:

@@ -11,8 +11,9 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smcheck.errors import InputError
 
@@ -80,17 +81,50 @@ def split_front_matter(text: str, file: str) -> tuple[dict[str, object], str]:
     return data, text[m.end():]
 
 
+def local_zone() -> tzinfo:
+    """The machine's named time zone (daylight-saving aware), else its current offset."""
+    try:
+        import tzlocal
+
+        return tzlocal.get_localzone()
+    except Exception:  # no zone configured: the fixed offset of now is the best left
+        zone = datetime.now().astimezone().tzinfo
+        assert zone is not None
+        return zone
+
+
 def parse_publish_at(value: object, file: str) -> datetime:
+    """ISO 8601, optionally with an IANA zone: `2026-03-07T10:00-08:00[America/Los_Angeles]`.
+
+    A named zone makes "tomorrow at 9am" right across a daylight-saving change. Without
+    one, an offset that matches this machine's zone at that moment takes that zone.
+    """
+    zone: tzinfo | None = None
     if isinstance(value, datetime):
         dt = value
     else:
+        raw = str(value).strip()
+        m = re.fullmatch(r"(.+?)\[([A-Za-z_+\-/0-9]+)\]", raw)
+        if m:
+            raw = m.group(1)
+            try:
+                zone = ZoneInfo(m.group(2))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InputError(file, f"unknown time zone {m.group(2)!r}") from None
         try:
-            dt = datetime.fromisoformat(str(value).strip())
+            dt = datetime.fromisoformat(raw)
         except ValueError:
             raise InputError(
                 file, f"publish_at {value!r} is not an ISO 8601 date-time"
             ) from None
-    return dt if dt.tzinfo else dt.astimezone()
+    if zone is not None:
+        return dt.replace(tzinfo=zone) if dt.tzinfo is None else dt.astimezone(zone)
+    local = local_zone()
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=local)
+    if dt.utcoffset() == dt.astimezone(local).utcoffset():
+        return dt.astimezone(local)
+    return dt
 
 
 def build_post(label: str, text: str, images: tuple[Path, ...], base: Path | None) -> Post:

@@ -62,3 +62,23 @@ def test_bad_front_matter(tmp_path: Path, front: str, message: str) -> None:
     [source] = discover(tmp_path)
     with pytest.raises(InputError, match=message):
         read_post(source)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-03-07T10:00:00-08:00[America/Los_Angeles]", "2026-03-07T10:00:00-08:00"),
+    ("2026-03-07T10:00[America/New_York]", "2026-03-07T10:00:00-05:00"),
+    ("2026-03-07T18:00:00+00:00[America/Los_Angeles]", "2026-03-07T10:00:00-08:00"),
+])
+def test_publish_at_with_zone(value: str, expected: str) -> None:
+    from smcheck.post import parse_publish_at
+
+    dt = parse_publish_at(value, "--publish-at")
+    assert dt.isoformat() == expected
+    assert dt.tzinfo is not None and "America" in str(dt.tzinfo)
+
+
+def test_publish_at_bad_zone() -> None:
+    from smcheck.post import parse_publish_at
+
+    with pytest.raises(InputError, match="unknown time zone 'Mars/Base'"):
+        parse_publish_at("2026-03-07T10:00[Mars/Base]", "--publish-at")

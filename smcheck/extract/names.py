@@ -459,3 +459,16 @@ _INSTITUTION_WORDS = {
     "month", "camp", "challenge", "league", "cup", "bowl", "band", "choir", "orchestra",
     "reading", "math", "science", "art", "arts", "music", "assembly", "showcase", "breakfast",
 }
+
+
+def is_first_name(token: Token, doc: Doc, matcher: NameMatcher) -> bool:
+    """A capitalised common first name used as a name ("Jordan is at..."), not a word."""
+    if not _titlecase(token.raw):
+        return False
+    if token.key in matcher.titles or token.key in matcher.not_surnames:
+        return False
+    if _is_title_before(doc.text, token.start, matcher.titles):
+        return False
+    if not is_census_name("first", token.key):
+        return False
+    return _pos_at(doc, token.start) == "PROPN" or _is_person(doc, token.start)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smcheck.findings import Span
-from smcheck.lexicon import phrase_pattern
+from smcheck.lexicon import phrase_pattern, words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -40,6 +40,11 @@ _GENERIC_VENUE = re.compile(
     r"entrance|front\s+doors?|flagpole|campground|lodge|cabin|dock)\b",
     re.I,
 )
+# "heading to Bend", "trip to Salem": a capitalised name after travel words is a place.
+_TRAVEL_TO = re.compile(
+    r"\b(?:heading|headed|head|travel(?:s|ing|ling)?|trip|going|goes|go|leaves?|leaving|"
+    r"drive|driving|fly|flying|bus(?:es)?|off|road\s+trip)\s+(?:to|for)\s+"
+    r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b")
 _PLACE_PREPOSITION = re.compile(
     r"\b(?:at|to|in|from|near|visit|visiting|visits|toward|towards|outside|inside)\s+"
     r"(?:the\s+)?$", re.I)
@@ -83,6 +88,9 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
             ent.label_ == "ORG" and _PLACE_PREPOSITION.search(before)
         ):
             add(ent.start_char - start, ent.end_char - start, "named")
+    for m in _TRAVEL_TO.finditer(sentence):
+        if m.group("place").split()[0].casefold() not in words("adult_titles"):
+            add(m.start("place"), m.end("place"), "named")  # not "going to Grandma's"
     for m in _GENERIC_VENUE.finditer(sentence):
         add(m.start(), m.end(), "generic")
     for m in re.finditer(r"\b(?:room|rm\.?)\s+\d+\b|\bour\s+(?:school|classroom|class)\b",

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smcheck.extract.names import NameMatcher, NameMention, person_names, tokenize, with_text
+from smcheck.extract.names import (
+    NameMatcher,
+    NameMention,
+    is_first_name,
+    person_names,
+    tokenize,
+    with_text,
+)
 from smcheck.extract.places import Place, find_places
 from smcheck.extract.times import When, resolve
 from smcheck.findings import Span
@@ -38,6 +45,8 @@ class TextFacts:
     tenses: tuple[str, ...] = ()
     whens: tuple[When, ...] = ()
     places: tuple[Place, ...] = ()
+    # Single first names of people not on the roster ("Jordan"), for whereabouts.
+    first_names: tuple[Span, ...] = ()
 
     def tense_of(self, sentence: Span) -> str:
         for s, tense in zip(self.sentences, self.tenses, strict=False):
@@ -47,6 +56,9 @@ class TextFacts:
 
     def whens_in(self, sentence: Span) -> list[When]:
         return [w for w in self.whens if sentence.start <= w.span.start < sentence.end]
+
+    def first_names_in(self, sentence: Span) -> list[Span]:
+        return [n for n in self.first_names if sentence.start <= n.start < sentence.end]
 
     def places_in(self, sentence: Span) -> list[Place]:
         return [p for p in self.places if sentence.start <= p.span.start < sentence.end]
@@ -154,9 +166,15 @@ def extract_text(
                 if not any(a <= w.span.start < b for a, b in contact_spans)
             )
         places.extend(find_places(text, doc, sentence.start, sentence.end))
+    taken = [*roster_spans, *((p.start, p.end) for p in people)]
+    first_names = tuple(
+        Span(start=t.start, end=t.end, text=t.raw) for t in tokens
+        if not any(a <= t.start < b for a, b in taken) and is_first_name(t, doc, matcher)
+    )
     return TextFacts(
         text=text,
         sentences=sentences,
+        first_names=first_names,
         names=names,
         people=tuple(sorted(people, key=lambda p: p.start)),
         contacts=tuple(contacts),

@@ -11,20 +11,23 @@ from smcheck.rules.names import (
     student_full_name,
     unreleased_student_named,
 )
-from smcheck.rules.places import home_address
+from smcheck.rules.places import home_address, student_whereabouts
 from smcheck.rules.records import (
     birth_date,
     education_record,
     personal_contact,
     student_identifier,
 )
+from smcheck.rules.schedule import pre_event_schedule
 
 RULES: tuple[Rule, ...] = (
     student_full_name,
     unreleased_student_named,
     possible_student_full_name,
     safety_flagged_student,
+    student_whereabouts,
     home_address,
+    pre_event_schedule,
     education_record,
     student_identifier,
     personal_contact,
