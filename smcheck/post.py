@@ -82,15 +82,25 @@ def split_front_matter(text: str, file: str) -> tuple[dict[str, object], str]:
 
 
 def local_zone() -> tzinfo:
-    """The machine's named time zone (daylight-saving aware), else its current offset."""
-    try:
-        import tzlocal
+    """This machine's named time zone (daylight-saving aware): `TZ`, else the zone
+    /etc/localtime links to; else the fixed offset of now."""
+    for name in (os.environ.get("TZ", "").lstrip(":"), _localtime_link()):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
 
-        return tzlocal.get_localzone()
-    except Exception:  # no zone configured: the fixed offset of now is the best left
-        zone = datetime.now().astimezone().tzinfo
-        assert zone is not None
-        return zone
+
+def _localtime_link() -> str:
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return ""
+    return target.partition("zoneinfo/")[2]
 
 
 def parse_publish_at(value: object, file: str) -> datetime:
