@@ -34,6 +34,9 @@ TABLE = [
     ("Pickup after the field trip will be at 3:15 at the front parking lot.", 1, 0),
     ("The team is heading to Bend for the playoffs.", 1, 0),
     ("Mark your calendars: our walking trip to Laurelhurst Park is this Friday at 4.", 1, 0),
+    ("Go Lions! Our soccer team plays Jefferson tomorrow at 4 at Delta Park.", 1, 0),
+    ("The bus for the field trip leaves at 8:30 tomorrow, so please be on time.", 1, 0),
+    ("Basketball tryouts are next Tuesday at 3:30 in the gym.", 1, 0),
     # past events: nothing
     ("Last week we visited the fire station.", 0, 0),
     ("Yesterday our team won the tournament at Grant High School!", 0, 0),
@@ -61,6 +64,13 @@ TABLE = [
     ("Come meet our new principal on Friday at the open house.", 0, 0),
     ("Report cards go home on 12/5.", 0, 0),
     ("Our class loves the zoo.", 0, 0),
+    ("Our 2nd graders practiced their addition facts with a fun card game today!", 0, 0),
+    ("Math games are a great way to practice at home over the break.", 0, 0),
+    ("Keep practicing those spelling words every night.", 0, 0),
+    ("Winter break is December 21 - January 2. See you in the new year!", 0, 0),
+    ("Our PTA meeting is Tuesday at 6:30pm in the library. Everyone is welcome!", 0, 0),
+    ("Kindergarten registration opens January 5.", 0, 0),
+    ("Our students performed beautifully at the assembly this morning.", 0, 0),
     ("Our students are learning about Mt. Hood.", 0, 0),
     # whereabouts now or later
     ("Jordan is at Legacy Emanuel hospital.", 0, 1),

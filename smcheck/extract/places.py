@@ -36,7 +36,8 @@ _GENERIC_VENUE = re.compile(
     r"(?:park|zoo|museum|aquarium|fire\s+station|police\s+station|pumpkin\s+patch|beach|farm|"
     r"hospital|parking\s+lot|bus\s+loop|bus\s+circle|trailhead|stadium|arena|ice\s+rink|"
     r"skating\s+rink|pool|theater|theatre|planetarium|science\s+center|nature\s+center|"
-    r"community\s+center|airport|train\s+station|courthouse|capitol|mall|library|gym|field|"
+    r"community\s+center|airport|train\s+station|courthouse|capitol|mall|library|gym|"
+    r"field(?!\s+(?:trips?|day|days))|"
     r"entrance|front\s+doors?|flagpole|campground|lodge|cabin|dock)\b",
     re.I,
 )
