@@ -14,9 +14,17 @@ from pathlib import Path
 from smcheck.config import Config
 from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError
+from smcheck.extract.faces import (
+    WORKING_SIDE,
+    FaceModels,
+    FaceModelsUnavailable,
+    References,
+    load_references,
+)
+from smcheck.extract.images import ImageError, load_image
 from smcheck.extract.names import NameMatcher
 from smcheck.extract.text import TextFacts, extract_text
-from smcheck.facts import Facts, InputProblem, Unavailable
+from smcheck.facts import Face, Facts, ImageFacts, InputProblem, Unavailable
 from smcheck.findings import PostReport, Report, sorted_findings
 from smcheck.post import Post, PostSource, discover, read_post
 from smcheck.roster import EMPTY_ROSTER, Roster
@@ -41,8 +49,12 @@ class Checker:
     roster: Roster = EMPTY_ROSTER
     engines: Engines = field(default_factory=shared_engines)
 
+    # Off unless asked: reference encodings are biometric data (SPEC section 8).
+    use_cache: bool = False
+
     def __post_init__(self) -> None:
         self.matcher = NameMatcher(self.roster.students, self.config.staff)
+        self._references: References | None = None
 
     @property
     def active_rules(self) -> tuple[Rule, ...]:
@@ -53,17 +65,38 @@ class Checker:
             if post.text.strip() else _empty_text()
         problems: list[InputProblem] = []
         unavailable: list[Unavailable] = []
-        for image in post.images:
-            if not image.is_file():
-                problems.append(InputProblem(file=str(image), message="image file not found"))
+        images: list[ImageFacts] = []
+        for path in post.images:
+            try:
+                loaded = load_image(path, WORKING_SIDE)
+            except ImageError as exc:
+                problems.append(InputProblem(file=str(path), message=str(exc)))
                 continue
-            # The photo checks (faces, releases, GPS) are not built yet: say so on every
-            # image rather than pass a photo nobody looked at.
-            unavailable.append(Unavailable(
-                check="photo check (faces and media releases)", file=str(image),
-                reason="this version of smcheck does not check photos yet"))
-        return Facts(post=post, text=text, problems=tuple(problems),
+            try:
+                models = self.engines.faces
+            except FaceModelsUnavailable as exc:
+                # Never a silent pass: the GPS check still ran, the face check did not.
+                unavailable.append(Unavailable(check="face check", file=str(path),
+                                               reason=str(exc)))
+                images.append(ImageFacts(file=str(path), faces=(), location=loaded.gps,
+                                         references=False))
+                continue
+            references = self.references(models)
+            faces = tuple(
+                Face(box=f.box, distances=tuple(sorted(
+                    references.distances(f.encoding).items(), key=lambda kv: kv[1])))
+                for f in models.faces(loaded)
+            )
+            images.append(ImageFacts(file=str(path), faces=faces, location=loaded.gps,
+                                     references=bool(references)))
+        return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),
                      unavailable=tuple(unavailable))
+
+    def references(self, models: FaceModels) -> References:
+        """The roster's reference encodings, computed on the first photo of the run."""
+        if self._references is None:
+            self._references = load_references(self.roster, models, self.use_cache)
+        return self._references
 
     def check_post(self, post: Post, publish_at: datetime) -> PostReport:
         when = post.publish_at or publish_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
@@ -68,10 +69,18 @@ FailOnOpt = Annotated[str | None, typer.Option(
     "--fail-on", help="Exit 1 at this severity or above: info|warning|violation|critical|never.")]
 ExitZeroOpt = Annotated[bool, typer.Option(
     "--exit-zero", help="Exit 0 even when something reaches fail_on.")]
+CacheOpt = Annotated[bool, typer.Option(
+    "--cache/--no-cache",
+    help="Keep roster photos' face encodings in your user cache folder (readable by you "
+    "alone) to save time on the next run. Off by default: nothing biometric is stored "
+    "unless asked.")]
+AnnotateOpt = Annotated[Path | None, typer.Option(
+    "--annotate", help="Write a copy of each photo with every face boxed and labelled "
+    "into this folder.")]
 
 
 def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
-           publish_at: str | None) -> tuple[Checker, datetime]:
+           publish_at: str | None, cache: bool = False) -> tuple[Checker, datetime]:
     from smcheck.api import Checker, now
     from smcheck.config import parse_fail_on, resolve_config, resolve_roster_path
     from smcheck.post import parse_publish_at
@@ -89,10 +98,25 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
         when = parse_publish_at(publish_at, "--publish-at") if publish_at else now()
     except InputError as exc:
         fail(str(exc))
-    return Checker(config=cfg, roster=ros), when
+    return Checker(config=cfg, roster=ros, use_cache=cache), when
 
 
-def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool) -> NoReturn:
+def _run(work: Callable[[], Report]) -> Report:
+    """A roster reference photo is only read when the first photo is checked: its
+    problems are still the user's, a one-line error and exit 2."""
+    try:
+        return work()
+    except InputError as exc:
+        fail(str(exc))
+
+
+def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
+          annotate: Path | None = None) -> NoReturn:
+    if annotate is not None:
+        from smcheck.reporters.annotate import annotate as write_annotated
+
+        for path in write_annotated(report, annotate):
+            _stderr().print(f"annotated: {path}", markup=False)
     if fmt is Format.json:
         from smcheck.reporters import json as json_reporter
 
@@ -119,13 +143,15 @@ def check(
     quiet: QuietOpt = False,
     fail_on: FailOnOpt = None,
     exit_zero: ExitZeroOpt = False,
+    cache: CacheOpt = False,
+    annotate: AnnotateOpt = None,
 ) -> None:
     """Check one post: its text and its photos."""
     from smcheck.post import Post, build_post, decode_text
 
     if (file is None) == (text is None) and not (file is None and image):
         fail("give the post as FILE, as - for standard input, or with --text (one of them)")
-    checker, when = _setup(roster, config, fail_on, publish_at)
+    checker, when = _setup(roster, config, fail_on, publish_at, cache)
     images = tuple(image or ())
     try:
         if text is not None:
@@ -153,8 +179,9 @@ def check(
                 fail(f"{i}: image file not found")
     except InputError as exc:
         fail(str(exc))
-    report = checker.report([checker.check_post(post, when)], when, redact=redact)
-    _emit(report, format, quiet, exit_zero)
+    report = _run(lambda: checker.report([checker.check_post(post, when)], when,
+                                         redact=redact))
+    _emit(report, format, quiet, exit_zero, annotate)
 
 
 @app.command()
@@ -168,6 +195,8 @@ def audit(
     quiet: QuietOpt = False,
     fail_on: FailOnOpt = None,
     exit_zero: ExitZeroOpt = False,
+    cache: CacheOpt = False,
+    annotate: AnnotateOpt = None,
 ) -> None:
     """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
     if not folder.is_dir():
@@ -177,9 +206,10 @@ def audit(
         from smcheck.config import discover_config
 
         config = discover_config(folder.resolve())
-    checker, when = _setup(roster, config, fail_on, publish_at)
-    report = checker.report(list(checker.audit(folder, when)), when, redact=redact)
-    _emit(report, format, quiet, exit_zero)
+    checker, when = _setup(roster, config, fail_on, publish_at, cache)
+    report = _run(lambda: checker.report(list(checker.audit(folder, when)), when,
+                                         redact=redact))
+    _emit(report, format, quiet, exit_zero, annotate)
 
 
 @app.command()

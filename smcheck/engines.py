@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from smcheck.extract.faces import FaceModels
+
 
 class Engines:
     def __init__(self) -> None:
@@ -37,6 +39,13 @@ class Engines:
 
     def parse(self, text: str) -> Doc:
         return self.nlp(text)
+
+    @cached_property
+    def faces(self) -> FaceModels:
+        """The face models; raises FaceModelsUnavailable (each time) if they cannot load."""
+        from smcheck.extract.faces import FaceModels
+
+        return FaceModels()
 
     def contacts(self, text: str) -> list[ContactHit]:
         """Phone numbers and email addresses (see smcheck.extract.contacts)."""

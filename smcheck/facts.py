@@ -5,7 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smcheck.extract.text import TextFacts
+from smcheck.findings import Box
 from smcheck.post import Post
+
+
+@dataclass(frozen=True, kw_only=True)
+class Face:
+    box: Box  # pixels of the oriented image
+    # (student id, distance) for every student with reference photos, nearest first.
+    distances: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageFacts:
+    file: str
+    faces: tuple[Face, ...]
+    location: str | None  # GPS/XMP location metadata, described
+    references: bool  # whether any roster student had reference photos
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,5 +45,6 @@ class Unavailable:
 class Facts:
     post: Post
     text: TextFacts
+    images: tuple[ImageFacts, ...] = ()
     problems: tuple[InputProblem, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from smcheck.rules.base import Context, Hit, Rule
 from smcheck.rules.conduct import ephemeral_platform, private_channel
+from smcheck.rules.faces import (
+    ambiguous_face,
+    image_location,
+    recognised_face,
+    safety_flagged_face,
+    unreleased_student_face,
+    unverified_face,
+)
 from smcheck.rules.inputs import check_unavailable, unreadable_input
 from smcheck.rules.names import (
     possible_student_full_name,
@@ -27,7 +35,13 @@ RULES: tuple[Rule, ...] = (
     safety_flagged_student,
     student_whereabouts,
     home_address,
+    image_location,
     pre_event_schedule,
+    recognised_face,
+    unverified_face,
+    unreleased_student_face,
+    safety_flagged_face,
+    ambiguous_face,
     education_record,
     student_identifier,
     personal_contact,
