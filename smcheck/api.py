@@ -67,18 +67,19 @@ class Checker:
         unavailable: list[Unavailable] = []
         images: list[ImageFacts] = []
         for path in post.images:
+            name = post.label(path)
             try:
                 loaded = load_image(path, WORKING_SIDE)
             except ImageError as exc:
-                problems.append(InputProblem(file=str(path), message=str(exc)))
+                problems.append(InputProblem(file=name, message=str(exc)))
                 continue
             try:
                 models = self.engines.faces
             except FaceModelsUnavailable as exc:
                 # Never a silent pass: the GPS check still ran, the face check did not.
-                unavailable.append(Unavailable(check="face check", file=str(path),
+                unavailable.append(Unavailable(check="face check", file=name,
                                                reason=str(exc)))
-                images.append(ImageFacts(file=str(path), faces=(), location=loaded.gps,
+                images.append(ImageFacts(file=name, faces=(), location=loaded.gps,
                                          references=False))
                 continue
             references = self.references(models)
@@ -87,7 +88,7 @@ class Checker:
                     references.distances(f.encoding).items(), key=lambda kv: kv[1])))
                 for f in models.faces(loaded)
             )
-            images.append(ImageFacts(file=str(path), faces=faces, location=loaded.gps,
+            images.append(ImageFacts(file=name, faces=faces, location=loaded.gps,
                                      references=bool(references)))
         return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),
                      unavailable=tuple(unavailable))
@@ -103,8 +104,9 @@ class Checker:
         ctx = Context(config=self.config, roster=self.roster, publish_at=when)
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
-        return PostReport(path=post.path, images=tuple(str(i) for i in post.images),
-                          text=post.text, findings=sorted_findings(findings), publish_at=when)
+        return PostReport(path=post.path, images=tuple(post.label(i) for i in post.images),
+                          text=post.text, findings=sorted_findings(findings), publish_at=when,
+                          image_paths=post.images)
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""
@@ -114,7 +116,9 @@ class Checker:
                                              else f"line {error.line}: {error.problem}"),))
         ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
         findings = [f for r in self.active_rules if r.code == "E901" for f in r.run(facts, ctx)]
-        return PostReport(path=source.label, images=tuple(str(i) for i in source.images),
+        return PostReport(path=source.label,
+                          images=tuple(Post(path="", text="", root=source.root).label(i)
+                                       for i in source.images),
                           text="", findings=sorted_findings(findings), publish_at=publish_at)
 
     def report(self, posts: Iterable[PostReport], publish_at: datetime,
@@ -123,8 +127,13 @@ class Checker:
                       redact=redact)
 
     def audit(self, folder: Path, publish_at: datetime) -> Iterator[PostReport]:
-        """Every post of a folder in path order; one bad post is an E901, not the end."""
+        """Every post of a folder in path order; one bad post is an E901, not the end.
+        The roster's own reference photos, if they live there, are not posts."""
+        references = {p.resolve() for s in self.roster.students for p in s.photos}
         for source in discover(folder):
+            if source.text_file is None and all(i.resolve() in references
+                                                for i in source.images):
+                continue
             yield self.audit_one(source, publish_at)
 
     def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:

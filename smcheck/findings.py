@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from pathlib import Path
 
 
 class Severity(IntEnum):
@@ -91,6 +92,8 @@ class PostReport:
     text: str
     findings: tuple[Finding, ...]
     publish_at: datetime | None = None
+    # Where each of `images` is on disk, for reporters that read the pixels again.
+    image_paths: tuple[Path, ...] = ()
 
     def verdict(self, fail_on: Severity | None) -> str:
         if fail_on is not None and any(f.severity >= fail_on for f in self.findings):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +31,16 @@ class Post:
     images: tuple[Path, ...] = ()
     publish_at: datetime | None = None  # from front matter; else the run's
     public_event: bool | None = None
+    root: Path | None = None  # an audited folder: files are named relative to it
+
+    def label(self, file: Path) -> str:
+        """How a file of this post is named in the output."""
+        if self.root is not None:
+            try:
+                return str(file.resolve().relative_to(self.root))
+            except ValueError:
+                pass
+        return str(file)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +50,7 @@ class PostSource:
     label: str
     text_file: Path | None
     images: tuple[Path, ...]
+    root: Path | None = None
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -160,7 +171,7 @@ def build_post(label: str, text: str, images: tuple[Path, ...], base: Path | Non
 
 def read_post(source: PostSource) -> Post:
     if source.text_file is None:
-        return Post(path=source.label, text="", images=source.images)
+        return Post(path=source.label, text="", images=source.images, root=source.root)
     try:
         data = source.text_file.read_bytes()
     except FileNotFoundError:
@@ -170,7 +181,8 @@ def read_post(source: PostSource) -> Post:
     except OSError as exc:
         raise InputError(source.label, f"cannot read: {exc.strerror}") from None
     text = decode_text(data, source.label)
-    return build_post(source.label, text, source.images, source.text_file.parent)
+    post = build_post(source.label, text, source.images, source.text_file.parent)
+    return replace(post, root=source.root)
 
 
 _NUMBERED = re.compile(r"^(?P<stem>.+?)(?:[-_](?P<n>\d+))?$")
@@ -210,7 +222,8 @@ def _group(root: Path, here: Path, texts: list[Path], images: list[Path]) -> lis
 
     # A sub-folder holding exactly one text file is one post with all its images.
     if here != root and len(texts) == 1:
-        return [PostSource(label=rel(texts[0]), text_file=texts[0], images=tuple(images))]
+        return [PostSource(label=rel(texts[0]), text_file=texts[0], images=tuple(images),
+                           root=root)]
     claimed: set[Path] = set()
     out: list[PostSource] = []
     stems = {t.stem: t for t in texts}
@@ -219,8 +232,9 @@ def _group(root: Path, here: Path, texts: list[Path], images: list[Path]) -> lis
             i for i in images if _image_stem(i)[0] == text.stem or i.stem == text.stem
         )
         claimed.update(mine)
-        out.append(PostSource(label=rel(text), text_file=text, images=mine))
+        out.append(PostSource(label=rel(text), text_file=text, images=mine, root=root))
     for image in images:
         if image not in claimed and _image_stem(image)[0] not in stems:
-            out.append(PostSource(label=rel(image), text_file=None, images=(image,)))
+            out.append(PostSource(label=rel(image), text_file=None, images=(image,),
+                                  root=root))
     return out

@@ -31,10 +31,10 @@ def annotate(report: Report, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for post in report.posts:
-        for image in post.images:
+        for image, path in zip(post.images, post.image_paths, strict=False):
             faces = [f for f in post.findings if f.file == image and f.box is not None]
             try:
-                loaded = load_image(Path(image), SIDE)
+                loaded = load_image(path, SIDE)
             except ImageError:
                 continue  # already an E901 finding
             canvas = Image.fromarray(loaded.pixels)
