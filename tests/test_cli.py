@@ -140,14 +140,14 @@ def test_bad_post_in_audit_is_e901_and_the_batch_goes_on(tmp_path: Path) -> None
     assert [f["rule"] for f in posts["b-good.txt"]["findings"]] == ["N102"]
 
 
-def test_images_are_never_a_silent_pass(tmp_path: Path) -> None:
+def test_a_corrupt_image_is_never_a_silent_pass(tmp_path: Path) -> None:
     img = tmp_path / "photo.jpg"
     img.write_bytes(b"\xff\xd8\xff")
     r = run("check", "--text", "Our class planted tulips.", "--image", str(img), "--format", "json")
     assert r.exit_code == 1
     [post] = json.loads(r.stdout)["posts"]
     assert post["verdict"] == "block"
-    assert [(f["rule"], f["file"]) for f in post["findings"]] == [("E902", str(img))]
+    assert [(f["rule"], f["file"]) for f in post["findings"]] == [("E901", str(img))]
 
 
 def test_inputs_are_never_modified(tmp_path: Path) -> None:

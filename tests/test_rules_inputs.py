@@ -58,24 +58,53 @@ def test_e901_not(tmp_path: Path, name: str, content: bytes) -> None:
 def test_e901_missing_image_named_in_front_matter(tmp_path: Path) -> None:
     (tmp_path / "post.md").write_text("---\nimages: [gone.jpg]\n---\nOur tulips!")
     [finding] = audit(tmp_path)["post.md"]
-    assert finding["rule"] == "E901" and finding["file"] == str(tmp_path / "gone.jpg")
+    assert finding["rule"] == "E901" and finding["file"] == "gone.jpg"
+    assert "image file not found" in str(finding["message"])
 
 
-@pytest.mark.parametrize("images", [["a.jpg"], ["a.jpg", "a-1.png"], ["a_2.heic"]])
-def test_e902_every_image_until_the_photo_checks_exist(tmp_path: Path, images: list[str]) -> None:
+def _photo(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (200, 180, 160)).save(path)
+
+
+@pytest.fixture
+def no_face_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smcheck.engines import Engines
+    from smcheck.extract.faces import FaceModelsUnavailable
+
+    def broken(self: Engines) -> None:
+        raise FaceModelsUnavailable("dlib cannot be imported (simulated)")
+
+    monkeypatch.setattr(Engines, "faces", property(broken))
+
+
+@pytest.mark.parametrize("images", [["a.jpg"], ["a.jpg", "a-1.png"], ["a_2.png"]])
+def test_e902_every_image_when_the_face_models_cannot_load(
+        tmp_path: Path, images: list[str], no_face_models: None) -> None:
     (tmp_path / "a.txt").write_text("Our class planted tulips.")
     for i in images:
-        (tmp_path / i).write_bytes(b"\xff\xd8\xff")
+        _photo(tmp_path / i)
     findings = audit(tmp_path)["a.txt"]
-    assert sorted(str(f["file"]) for f in findings) == sorted(str(tmp_path / i) for i in images)
+    assert sorted(str(f["file"]) for f in findings) == sorted(images)
     assert {f["rule"] for f in findings} == {"E902"}
+    assert "simulated" in str(findings[0]["message"])
 
 
-def test_e902_photo_only_post(tmp_path: Path) -> None:
-    (tmp_path / "lonely.jpg").write_bytes(b"\xff\xd8\xff")
-    assert [f["rule"] for f in audit(tmp_path)["lonely.jpg"]] == ["E902"]
+def test_e902_photo_only_post_blocks(tmp_path: Path, no_face_models: None) -> None:
+    _photo(tmp_path / "lonely.png")
+    r = CliRunner().invoke(app, ["audit", str(tmp_path), "--format", "json"])
+    [post] = json.loads(r.stdout)["posts"]
+    assert [f["rule"] for f in post["findings"]] == ["E902"] and post["verdict"] == "block"
+    assert r.exit_code == 1
 
 
-def test_e902_not_for_text_only_posts(tmp_path: Path) -> None:
+def test_e902_not_for_text_only_posts(tmp_path: Path, no_face_models: None) -> None:
     (tmp_path / "a.txt").write_text("Our class planted tulips.")
     assert audit(tmp_path)["a.txt"] == []
+
+
+def test_e902_not_when_the_models_load(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Our class planted tulips.")
+    _photo(tmp_path / "a.png")
+    assert audit(tmp_path)["a.txt"] == []  # a photo with no face: nothing to report

@@ -171,8 +171,11 @@ def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels
     except OSError as exc:
         raise fail(f"cannot read ({exc.strerror})") from None
     digest = hashlib.sha256(MODEL_ID.encode() + b"\0" + data).hexdigest()
-    cached = _cached(digest, use_cache)
+    cached = _MEMORY.get(digest) or _cached(digest, use_cache)
     if cached is not None:
+        _MEMORY[digest] = cached
+        if use_cache and not (cache_dir() / f"{digest}.txt").exists():
+            _store(digest, cached)  # asked for now, computed earlier in this process
         return cached
     try:
         image = load_image(photo, REFERENCE_SIDE)
@@ -185,4 +188,10 @@ def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels
         raise fail(f"{len(found)} faces found (a reference photo must show one person)")
     if use_cache:
         _store(digest, found[0].encoding)
+    _MEMORY[digest] = found[0].encoding
     return found[0].encoding
+
+
+# Encodings already computed in this process (memory only), by photo hash: a process
+# that checks many posts, or builds several Checkers, encodes each photo once.
+_MEMORY: dict[str, tuple[float, ...]] = {}

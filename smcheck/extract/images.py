@@ -39,10 +39,8 @@ class LoadedImage:
 
 @cache
 def _pillow() -> Any:
-    from PIL import Image, ImageFile
+    from PIL import Image
 
-    # face_recognition sets this to True when imported, which hides corrupt photos.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         import pillow_heif
 
@@ -71,7 +69,11 @@ def load_image(path: Path, max_side: int) -> LoadedImage:
     import numpy as np
 
     Image = _pillow()
-    from PIL import ImageOps, UnidentifiedImageError
+    from PIL import ImageFile, ImageOps, UnidentifiedImageError
+
+    # `import face_recognition` (anywhere in the process, at any time) sets this to True,
+    # which turns a truncated photo into a half-grey one instead of an error.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     try:
         with warnings.catch_warnings():

@@ -11,8 +11,10 @@ from smcheck.roster import Student
 from smcheck.rules.base import Context, Hit, rule
 
 # Past the tolerance a face may still be that student: the dlib model is trained on
-# adults, and children's faces sit closer together. Such a face is for a person to check.
+# adults, and children's faces sit closer together. Up to 0.6 (where look-alike adults
+# sit, bench/README.md), or 0.1 past a looser tolerance, a person must check.
 REVIEW_BAND = 0.1
+REVIEW_UP_TO = 0.6
 # A match must be clearly nearer to its student than to anyone else.
 MARGIN = 0.08
 
@@ -33,7 +35,8 @@ def _verdict(face: Face, ctx: Context) -> tuple[str, Student | None, float | Non
     d1 = ranked[1][1] if len(ranked) > 1 else None
     if best is not None and d0 <= tol and (d1 is None or d1 - d0 >= MARGIN):
         return "match", best, d0
-    near = [(s, d) for s, d in ranked if s is not None and d <= tol + REVIEW_BAND]
+    review = max(tol + REVIEW_BAND, REVIEW_UP_TO)
+    near = [(s, d) for s, d in ranked if s is not None and d <= review]
     restricted = [(s, d) for s, d in near if _restricted(s, ctx)]
     if restricted:
         return "ambiguous", restricted[0][0], restricted[0][1]
@@ -149,9 +152,9 @@ def safety_flagged_face(facts: Facts, ctx: Context) -> Iterator[Hit]:
     policy=(P.SPPS_PRIVATE_DATA, P.TACOMA_RESTRICTED),
 )
 def ambiguous_face(facts: Facts, ctx: Context) -> Iterator[Hit]:
-    """Reports each face that is not a clear match but is close (within
-    `face_tolerance` + 0.1) to a student without a photo release or with a safety flag,
-    naming the nearest such student."""
+    """Reports each face that is not a clear match but is close (a distance up to 0.6, or
+    `face_tolerance` + 0.1 if that is more) to a student without a photo release or with
+    a safety flag, naming the nearest such student."""
     for image, n, face in _faces(facts):
         kind, student, d = _verdict(face, ctx)
         if kind == "ambiguous" and student is not None:
