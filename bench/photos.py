@@ -1,0 +1,116 @@
+"""Photo checks measured against face_recognition's own `face_detection` CLI (issue 4).
+
+1. A folder of photo-only posts (the shared test photos, a third of them upscaled to
+   12 MP; made in a temp folder, never committed): faces found by `smcheck audit` and
+   by `face_detection` (HOG, its defaults), and each one's wall time.
+2. A cold `smcheck check` of one 12 MP photo against a cold text-only check.
+3. Per-photo time inside a warm process: decode, detect, encode.
+
+Run: uv run python bench/photos.py   (needs ../shared/testdata)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = ROOT.parent / "shared" / "testdata"
+BIN = Path(sys.executable).parent
+
+
+def photos(folder: Path) -> list[Path]:
+    sources = sorted(p for p in (SHARED / "faces").glob("*.*") if p.suffix != ".md")
+    sources += sorted((SHARED / "dlib-faces").glob("*.jpg"))
+    out = []
+    for n, src in enumerate(sources):
+        if n % 3 == 0:  # every third one as a 12 MP phone photo
+            img = Image.open(src).convert("RGB")
+            f = 4032 / max(img.size)
+            dst = folder / f"{src.stem}-12mp.jpg"
+            img.resize((round(img.width * f), round(img.height * f)),
+                       Image.Resampling.BICUBIC).save(dst, quality=88)
+        else:
+            dst = folder / src.name
+            shutil.copy(src, dst)
+        out.append(dst)
+    return out
+
+
+def wall(cmd: list[str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    return time.perf_counter() - t, proc.stdout
+
+
+def main() -> int:
+    if not SHARED.is_dir():
+        sys.exit(f"{SHARED} is not here (it is in the CI checkout's shared/ folder)")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "smcheck")], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "photos"
+        folder.mkdir()
+        files = photos(folder)
+        big = sum("-12mp" in f.name for f in files)
+        print(f"## Folder of {len(files)} photo-only posts ({big} of them 12 MP)\n")
+        ours_t, out = wall([sys.executable, "-m", "smcheck", "audit", str(folder),
+                            "--format", "json", "--exit-zero"])
+        ours = {p["path"]: sum(1 for f in p["findings"] if f["box"]) for p in
+                json.loads(out)["posts"]}
+        theirs_t, out = wall([str(BIN / "face_detection"), str(folder)])
+        theirs: dict[str, int] = dict.fromkeys(ours, 0)
+        for line in out.splitlines():
+            name = Path(line.split(",")[0]).name
+            theirs[name] = theirs.get(name, 0) + 1
+        print("| photo | face_detection | smcheck |\n|---|---|---|")
+        for name in sorted(ours):
+            flag = "" if ours[name] >= theirs.get(name, 0) else "  <- fewer"
+            print(f"| {name} | {theirs.get(name, 0)} | {ours[name]}{flag} |")
+        print(f"| **total** | **{sum(theirs.values())}** | **{sum(ours.values())}** |\n")
+        print(f"wall time: face_detection {theirs_t:.1f} s (detection only, one process), "
+              f"smcheck audit {ours_t:.1f} s (detection, encoding, text and rules)\n")
+
+        print("## Cold single checks (median of 5)\n")
+        text = ["--text", "Our class had a great week!"]
+        twelve = next(f for f in files if "-12mp" in f.name)
+        cold_text = statistics.median(wall([sys.executable, "-m", "smcheck", "check", *text,
+                                            "--format", "json"])[0] for _ in range(5))
+        cold_photo = statistics.median(wall([sys.executable, "-m", "smcheck", "check", *text,
+                                             "--image", str(twelve), "--format", "json"])[0]
+                                       for _ in range(5))
+        print(f"text only {cold_text:.2f} s; text + one 12 MP photo ({twelve.name}) "
+              f"{cold_photo:.2f} s; ratio {cold_photo / cold_text:.2f} (goal < 2.5)\n")
+
+        print("## Per photo, warm process\n")
+        from smcheck.extract.faces import WORKING_SIDE, FaceModels
+        from smcheck.extract.images import load_image
+
+        models = FaceModels()
+        print("| photo | size | decode ms | detect ms | encode ms | faces |")
+        print("|---|---|---|---|---|---|")
+        for f in files:
+            t0 = time.perf_counter()
+            img = load_image(f, WORKING_SIDE)
+            t1 = time.perf_counter()
+            found = models.detect(img)
+            t2 = time.perf_counter()
+            for _, rect in found:
+                shape = models.landmarks(img.pixels, rect)
+                models.encoder.compute_face_descriptor(img.pixels, shape, 1)
+            t3 = time.perf_counter()
+            print(f"| {f.name} | {img.width}x{img.height} | {(t1 - t0) * 1000:.0f} | "
+                  f"{(t2 - t1) * 1000:.0f} | {(t3 - t2) * 1000:.0f} | {len(found)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
