@@ -1,15 +1,16 @@
 """The Python API: load -> extract -> rules -> report. The CLI is a thin layer over this.
 
     checker = Checker.create(config=..., roster=...)
-    report = checker.check([post], publish_at)
+    report = checker.report([checker.check_post(post, publish_at)], publish_at)
+
+Folders: smcheck.audit.audit(checker, folder, publish_at, jobs=2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from smcheck.config import Config
 from smcheck.engines import Engines, shared_engines
@@ -26,7 +27,7 @@ from smcheck.extract.names import NameMatcher
 from smcheck.extract.text import TextFacts, extract_text
 from smcheck.facts import Face, Facts, ImageFacts, InputProblem, Unavailable
 from smcheck.findings import PostReport, Report, sorted_findings
-from smcheck.post import Post, PostSource, discover, read_post
+from smcheck.post import Post, PostSource, read_post
 from smcheck.roster import EMPTY_ROSTER, Roster
 from smcheck.rules import RULES, Context, Rule
 
@@ -106,7 +107,7 @@ class Checker:
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
         return PostReport(path=post.path, images=tuple(post.label(i) for i in post.images),
                           text=post.text, findings=sorted_findings(findings), publish_at=when,
-                          image_paths=post.images)
+                          image_paths=post.images, time_sensitive=bool(facts.text.whens))
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""
@@ -125,16 +126,6 @@ class Checker:
                redact: bool = False) -> Report:
         return Report(publish_at=publish_at, posts=tuple(posts), fail_on=self.config.fail_on,
                       redact=redact)
-
-    def audit(self, folder: Path, publish_at: datetime) -> Iterator[PostReport]:
-        """Every post of a folder in path order; one bad post is an E901, not the end.
-        The roster's own reference photos, if they live there, are not posts."""
-        references = {p.resolve() for s in self.roster.students for p in s.photos}
-        for source in discover(folder):
-            if source.text_file is None and all(i.resolve() in references
-                                                for i in source.images):
-                continue
-            yield self.audit_one(source, publish_at)
 
     def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:
         try:

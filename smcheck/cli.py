@@ -18,10 +18,11 @@ from smcheck import __version__
 from smcheck.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from datetime import datetime
 
     from smcheck.api import Checker
-    from smcheck.findings import Report
+    from smcheck.findings import PostReport, Report
 
 app = typer.Typer(
     name="smcheck",
@@ -38,6 +39,8 @@ app.add_typer(roster_app, name="roster")
 class Format(StrEnum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 def _stderr() -> Console:
@@ -74,6 +77,8 @@ CacheOpt = Annotated[bool, typer.Option(
     help="Keep roster photos' face encodings in your user cache folder (readable by you "
     "alone) to save time on the next run. Off by default: nothing biometric is stored "
     "unless asked.")]
+ReportOpt = Annotated[Path | None, typer.Option(
+    "--report", help="Also write a self-contained HTML report to this file.")]
 AnnotateOpt = Annotated[Path | None, typer.Option(
     "--annotate", help="Write a copy of each photo with every face boxed and labelled "
     "into this folder.")]
@@ -111,20 +116,34 @@ def _run(work: Callable[[], Report]) -> Report:
 
 
 def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
-          annotate: Path | None = None) -> NoReturn:
+          annotate: Path | None = None, html: Path | None = None,
+          summary: bool = False) -> NoReturn:
     if annotate is not None:
         from smcheck.reporters.annotate import annotate as write_annotated
 
         for path in write_annotated(report, annotate):
             _stderr().print(f"annotated: {path}", markup=False)
+    if html is not None:
+        from smcheck.reporters.html import write as write_html
+
+        write_html(report, html)
+        _stderr().print(f"report: {html}", markup=False)
     if fmt is Format.json:
         from smcheck.reporters import json as json_reporter
 
         sys.stdout.write(json_reporter.render(report))
+    elif fmt is Format.sarif:
+        from smcheck.reporters import sarif
+
+        sys.stdout.write(sarif.render(report))
+    elif fmt is Format.github:
+        from smcheck.reporters import github
+
+        sys.stdout.write(github.render(report))
     else:
         from smcheck.reporters import text as text_reporter
 
-        text_reporter.render(report, _console(), quiet=quiet)
+        text_reporter.render(report, _console(), quiet=quiet, summary=summary)
     raise typer.Exit(0 if exit_zero else report.exit_code)
 
 
@@ -145,6 +164,7 @@ def check(
     exit_zero: ExitZeroOpt = False,
     cache: CacheOpt = False,
     annotate: AnnotateOpt = None,
+    report: ReportOpt = None,
 ) -> None:
     """Check one post: its text and its photos."""
     from smcheck.post import Post, build_post, decode_text
@@ -179,9 +199,9 @@ def check(
                 fail(f"{i}: image file not found")
     except InputError as exc:
         fail(str(exc))
-    report = _run(lambda: checker.report([checker.check_post(post, when)], when,
+    result = _run(lambda: checker.report([checker.check_post(post, when)], when,
                                          redact=redact))
-    _emit(report, format, quiet, exit_zero, annotate)
+    _emit(result, format, quiet, exit_zero, annotate, report)
 
 
 @app.command()
@@ -197,8 +217,15 @@ def audit(
     exit_zero: ExitZeroOpt = False,
     cache: CacheOpt = False,
     annotate: AnnotateOpt = None,
+    report: ReportOpt = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Posts checked in parallel (default: the machine's "
+        "cores).")] = None,
 ) -> None:
     """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
+    from smcheck.audit import audit as run_audit
+    from smcheck.audit import default_jobs, discover_count
+
     if not folder.is_dir():
         fail(f"{folder}: not a folder" if folder.exists() else f"{folder}: folder not found")
     if config is None and roster is None and not os.environ.get("SMCHECK_CONFIG"):
@@ -206,10 +233,50 @@ def audit(
         from smcheck.config import discover_config
 
         config = discover_config(folder.resolve())
-    checker, when = _setup(roster, config, fail_on, publish_at, cache)
-    report = _run(lambda: checker.report(list(checker.audit(folder, when)), when,
-                                         redact=redact))
-    _emit(report, format, quiet, exit_zero, annotate)
+    checker, when = _setup(roster, config, fail_on, publish_at,
+                           cache or os.environ.get("SMCHECK_CACHE") == "1")
+    total = discover_count(folder)
+    done: list[PostReport] = []
+    show_progress = sys.stdout.isatty() and not quiet
+
+    def work() -> Report:
+        posts = run_audit(checker, folder, when, jobs=jobs or default_jobs())
+        if not show_progress:
+            done.extend(posts)
+        else:
+            _with_progress(posts, total, done)
+        return checker.report(done, when, redact=redact)
+
+    try:
+        result = _run(work)
+    except KeyboardInterrupt:
+        # No half-written report: nothing is rendered or written for an interrupted audit.
+        _stderr().print(f"smcheck: interrupted after {len(done)} of {total} posts; "
+                        "no report written", markup=False)
+        raise typer.Exit(130) from None
+    _emit(result, format, quiet, exit_zero, annotate, report, summary=True)
+
+
+def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostReport]) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    photos = findings = 0
+    columns = (TextColumn("[bold]auditing"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("posts \u00b7 {task.fields[photos]} photos \u00b7 "
+                          "{task.fields[findings]} findings"), TimeRemainingColumn())
+    with Progress(*columns, console=_stderr(), transient=True) as bar:
+        task = bar.add_task("audit", total=total, photos=0, findings=0)
+        for post in posts:
+            done.append(post)
+            photos += len(post.images)
+            findings += len(post.findings)
+            bar.update(task, advance=1, photos=photos, findings=findings)
 
 
 @app.command()

@@ -94,6 +94,8 @@ class PostReport:
     publish_at: datetime | None = None
     # Where each of `images` is on disk, for reporters that read the pixels again.
     image_paths: tuple[Path, ...] = ()
+    # The result depends on the publish time, not only its day ("tomorrow at 9").
+    time_sensitive: bool = False
 
     def verdict(self, fail_on: Severity | None) -> str:
         if fail_on is not None and any(f.severity >= fail_on for f in self.findings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from smcheck.findings import Finding, PostReport, Report, Severity
 from smcheck.reporters import shown_message
@@ -64,7 +65,36 @@ def verdict_line(report: Report) -> str:
             + (f" ({sev})" if sev else ""))
 
 
-def render(report: Report, console: Console, quiet: bool = False) -> None:
+def render_summary(report: Report, console: Console) -> None:
+    """The end of an audit: findings by rule, then the blocked posts."""
+    by_rule: dict[str, tuple[str, int, set[str]]] = {}
+    for post in report.posts:
+        for f in post.findings:
+            name, count, posts = by_rule.get(f.rule, (f.name, 0, set()))
+            posts.add(post.path)
+            by_rule[f.rule] = (name, count + 1, posts)
+    if by_rule:
+        table = Table(title="Findings by rule", title_justify="left", show_edge=False)
+        table.add_column("rule")
+        table.add_column("name")
+        table.add_column("findings", justify="right")
+        table.add_column("posts", justify="right")
+        for code in sorted(by_rule):
+            name, count, posts = by_rule[code]
+            table.add_row(code, name, str(count), str(len(posts)))
+        console.print(table)
+    blocked = [p.path for p in report.posts if p.verdict(report.fail_on) == "block"]
+    if blocked:
+        console.print(f"\n[bold]Blocked posts ({len(blocked)}):[/]")
+        for path in blocked:
+            console.print(f"  {escape(path)}")
+    console.print()
+
+
+def render(report: Report, console: Console, quiet: bool = False,
+           summary: bool = False) -> None:
     for post in report.posts:
         _post(console, post, report, quiet)
+    if summary and not quiet:
+        render_summary(report, console)
     console.print(verdict_line(report))

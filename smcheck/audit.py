@@ -1,0 +1,228 @@
+"""Auditing a folder: posts in parallel, results cached, output in path order.
+
+Work is split per post over a `concurrent.futures.Executor` (a process pool by
+default); each worker process builds one Checker and loads each model once. Results
+come back in discovery order (sorted by path), whatever the scheduling. A result is
+cached by the hash of everything it depends on, when the user asks for a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from smcheck import __version__
+from smcheck.api import Checker
+from smcheck.config import Config
+from smcheck.findings import Box, Finding, PostReport, Severity, Span
+from smcheck.post import PostSource, discover
+from smcheck.roster import Roster
+
+# ---- the worker side -----------------------------------------------------------------
+
+_WORKER: Checker | None = None
+
+
+def _init_worker(config: Config, roster: Roster, use_cache: bool) -> None:
+    # Ctrl-C is the parent's to handle: a worker just stops when the pool is shut down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _WORKER
+    _WORKER = Checker(config=config, roster=roster, use_cache=use_cache)
+
+
+def _check_in_worker(source: PostSource, publish_at: datetime) -> PostReport:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.audit_one(source, publish_at)
+
+
+# ---- the result cache ----------------------------------------------------------------
+
+
+def results_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "smcheck" / "results"
+
+
+def _file_digest(path: Path, h: Any) -> None:
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        h.update(f"unreadable:{exc.errno}".encode())
+
+
+def run_digest(checker: Checker) -> str:
+    """What every post's result depends on besides the post: version, config, roster
+    and its reference photos."""
+    h = hashlib.sha256(f"smcheck {__version__}\0".encode())
+    h.update(repr(sorted(asdict(checker.config).items(), key=lambda kv: kv[0])).encode())
+    if checker.roster.path is not None:
+        _file_digest(checker.roster.path, h)
+    for s in checker.roster.students:
+        for p in s.photos:
+            _file_digest(p, h)
+    return h.hexdigest()
+
+
+def post_key(run: str, source: PostSource, publish_at: datetime) -> str:
+    h = hashlib.sha256(run.encode())
+    h.update(source.label.encode() + b"\0")
+    for f in (source.text_file, *source.images):
+        if f is not None:
+            h.update(str(f).encode() + b"\0")
+            _file_digest(f, h)
+    # Release expiry is judged by the day; times in the post by the minute (below).
+    h.update(publish_at.date().isoformat().encode())
+    return h.hexdigest()
+
+
+def _minute(dt: datetime) -> str:
+    return dt.isoformat(timespec="minutes")
+
+
+def cache_load(key: str, publish_at: datetime, roster: Roster) -> PostReport | None:
+    path = results_dir() / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("time_sensitive") and data.get("minute") != _minute(publish_at):
+        return None  # "tomorrow" means something else now
+    try:
+        return _report_from(data["report"], roster)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def cache_store(key: str, report: PostReport, publish_at: datetime) -> None:
+    """User-only, atomic. A failure to cache is not an error: the cache only saves time."""
+    folder = results_dir()
+    payload = {"time_sensitive": report.time_sensitive, "minute": _minute(publish_at),
+               "report": _report_to(report)}
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError:
+        pass
+
+
+def _report_to(r: PostReport) -> dict[str, Any]:
+    def finding(f: Finding) -> dict[str, Any]:
+        d = asdict(f)
+        d["severity"] = f.severity.label
+        d.pop("student_name")  # names come from the roster, never from the cache
+        return d
+
+    return {"path": r.path, "images": list(r.images), "text": r.text,
+            "image_paths": [str(p) for p in r.image_paths],
+            "publish_at": r.publish_at.isoformat() if r.publish_at else None,
+            "findings": [finding(f) for f in r.findings]}
+
+
+def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
+    findings = []
+    for f in d["findings"]:
+        student = roster.by_id(f["student_id"]) if f["student_id"] else None
+        findings.append(Finding(
+            rule=f["rule"], name=f["name"], severity=Severity.parse(f["severity"]),
+            message=f["message"], source=f["source"], file=f["file"],
+            span=Span(**f["span"]) if f["span"] else None,
+            box=Box(**f["box"]) if f["box"] else None,
+            student_id=f["student_id"],
+            student_name=student.display_name if student else None,
+            confidence=f["confidence"], policy=tuple(f["policy"]),
+        ))
+    return PostReport(
+        path=d["path"], images=tuple(d["images"]), text=d["text"], findings=tuple(findings),
+        publish_at=datetime.fromisoformat(d["publish_at"]) if d["publish_at"] else None,
+        image_paths=tuple(Path(p) for p in d["image_paths"]),
+    )
+
+
+# ---- the audit -----------------------------------------------------------------------
+
+
+def discover_count(folder: Path) -> int:
+    return sum(1 for _ in discover(folder))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+
+
+def audit(
+    checker: Checker,
+    folder: Path,
+    publish_at: datetime,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[PostReport], None] | None = None,
+) -> Iterator[PostReport]:
+    """Each post's report, in path order. With jobs > 1 (or an executor given) posts are
+    checked in parallel; cached results (when the checker's cache is on) skip the work."""
+    sources = list(discover(folder))
+    references = {p.resolve() for s in checker.roster.students for p in s.photos}
+    sources = [s for s in sources if s.text_file is not None
+               or not all(i.resolve() in references for i in s.images)]
+    run = run_digest(checker) if checker.use_cache else ""
+    keys = [post_key(run, s, publish_at) if checker.use_cache else "" for s in sources]
+    cached: list[PostReport | None] = [
+        cache_load(k, publish_at, checker.roster) if checker.use_cache else None for k in keys]
+    todo = [s for s, c in zip(sources, cached, strict=True) if c is None]
+
+    fresh: Iterator[PostReport]
+    own_pool: Executor | None = None
+    if executor is None and jobs > 1 and len(todo) > 1:
+        if any(s.text_file is not None for s in todo):
+            _ = checker.engines.nlp  # loaded once here: forked workers inherit it
+        own_pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), initializer=_init_worker,
+            initargs=(checker.config, checker.roster, checker.use_cache))
+        executor = own_pool
+    try:
+        if executor is not None:
+            if own_pool is None:  # somebody else's executor: its workers need a Checker
+                fresh = executor.map(_check_with, [(checker.config, checker.roster,
+                                                    checker.use_cache, s, publish_at)
+                                                   for s in todo])
+            else:
+                fresh = executor.map(_check_in_worker, todo, [publish_at] * len(todo),
+                                     chunksize=max(1, min(8, len(todo) // (4 * jobs))))
+        else:
+            fresh = (checker.audit_one(s, publish_at) for s in todo)
+        for key, hit in zip(keys, cached, strict=True):
+            report = hit if hit is not None else next(fresh)
+            if hit is None and checker.use_cache:
+                cache_store(key, report, publish_at)
+            if progress is not None:
+                progress(report)
+            yield report
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_with(args: tuple[Config, Roster, bool, PostSource, datetime]) -> PostReport:
+    """For an executor smcheck did not create (a distributed engine's, say)."""
+    config, roster, use_cache, source, publish_at = args
+    global _WORKER
+    if _WORKER is None or _WORKER.config != config or _WORKER.roster != roster:
+        _init_worker(config, roster, use_cache)
+    return _check_in_worker(source, publish_at)

@@ -1,0 +1,74 @@
+"""SARIF 2.1.0 for code-scanning pipelines. These logs end up in third-party CI, so they
+carry rule, location and a redacted message only: never names or quoted words."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smcheck import __version__
+from smcheck.findings import Finding, PostReport, Report, Severity
+from smcheck.rules import RULES
+
+LEVEL = {Severity.CRITICAL: "error", Severity.VIOLATION: "error",
+         Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def redacted(f: Finding) -> str:
+    rule = next((r for r in RULES if r.code == f.rule), None)
+    summary = rule.summary if rule else f.name
+    return f"{f.rule} {f.name}: {summary}."
+
+
+def _location(f: Finding, post: PostReport) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": f.file or post.path}}
+    if f.span is not None and f.source == "text":
+        line, col = line_col(post.text, f.span.start)
+        end_line, end_col = line_col(post.text, f.span.end)
+        physical["region"] = {"startLine": line, "startColumn": col, "endLine": end_line,
+                              "endColumn": end_col, "charOffset": f.span.start,
+                              "charLength": f.span.end - f.span.start}
+    return {"physicalLocation": physical}
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    rules = [{
+        "id": r.code, "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.what},
+        "help": {"text": f"{r.why}\nUse instead: {r.use_instead}\nPolicy: "
+                         + " | ".join(f"{p.district}, {p.heading}: \u201c{p.quote}\u201d"
+                                      for p in r.policy)},
+        "defaultConfiguration": {"level": LEVEL[r.severity]},
+        "properties": {"policy": [p.ref for p in r.policy], "severity": r.severity.label},
+    } for r in RULES]
+    results = []
+    for post in report.posts:
+        for f in post.findings:
+            result: dict[str, Any] = {
+                "ruleId": f.rule, "level": LEVEL[f.severity],
+                "message": {"text": redacted(f)},
+                "locations": [_location(f, post)],
+                "properties": {"severity": f.severity.label},
+            }
+            if f.box is not None:
+                result["properties"]["box"] = {"top": f.box.top, "right": f.box.right,
+                                               "bottom": f.box.bottom, "left": f.box.left}
+            results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "smcheck", "version": __version__,
+                                      "rules": rules}},
+                  "results": results}],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2) + "\n"
