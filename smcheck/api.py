@@ -1,6 +1,6 @@
 """The Python API: load -> extract -> rules -> report. The CLI is a thin layer over this.
 
-    checker = Checker.create(config=..., roster=...)
+    checker = Checker(config=..., roster=...)
     report = checker.report([checker.check_post(post, publish_at)], publish_at)
 
 Folders: smcheck.audit.audit(checker, folder, publish_at, jobs=2).
@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 
+from smcheck import accept
 from smcheck.config import Config
 from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError
@@ -105,6 +107,7 @@ class Checker:
         ctx = Context(config=self.config, roster=self.roster, publish_at=when)
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
+        findings = accept.apply(findings, PurePath(post.path).name, post.folder)
         return PostReport(path=post.path, images=tuple(post.label(i) for i in post.images),
                           text=post.text, findings=sorted_findings(findings), publish_at=when,
                           image_paths=post.images, time_sensitive=bool(facts.text.whens))

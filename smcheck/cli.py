@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -16,10 +16,10 @@ from rich.console import Console
 
 from smcheck import __version__
 from smcheck.errors import InputError
+from smcheck.findings import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
 
     from smcheck.api import Checker
     from smcheck.findings import PostReport, Report
@@ -277,6 +277,46 @@ def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostRepor
             photos += len(post.images)
             findings += len(post.findings)
             bar.update(task, advance=1, photos=photos, findings=findings)
+
+
+@app.command("accept")
+def accept_command(
+    file: Annotated[Path, typer.Argument(help="The post whose findings you reviewed.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is fine (required).")],
+    rule: Annotated[list[str] | None, typer.Option(
+        "--rule", help="Accept only this rule's findings (repeatable).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who accepts (default: $USER).")]
+    = None,
+    image: Annotated[list[Path] | None, typer.Option("--image", "-i")] = None,
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    publish_at: PublishOpt = None,
+) -> None:
+    """Record reviewed findings of a post as accepted, in .smcheck-accepted.toml beside it:
+    hashes and your reason, never names or words. check and audit then report them as
+    info, until the post's evidence changes."""
+    from smcheck import accept
+    from smcheck.post import build_post, decode_text
+
+    checker, when = _setup(roster, config, None, publish_at)
+    try:
+        post = build_post(str(file), decode_text(file.read_bytes(), str(file)),
+                          tuple(image or ()), file.parent)
+    except FileNotFoundError:
+        fail(f"{file}: file not found")
+    except InputError as exc:
+        fail(str(exc))
+    wanted = {r.upper() for r in rule or ()}
+    findings = [f for f in checker.check_post(post, when).findings
+                if f.severity > Severity.INFO and (not wanted or f.rule in wanted)]
+    if not findings:
+        fail(f"{file}: no open findings{' of ' + ', '.join(sorted(wanted)) if wanted else ''}"
+             " to accept")
+    try:
+        path = accept.record(file, findings, reason, by, datetime.now().astimezone())
+    except InputError as exc:
+        fail(str(exc))
+    _console().print(f"accepted {len(findings)} finding(s) of {file} in {path}", markup=False)
 
 
 @app.command()

@@ -32,6 +32,7 @@ class Post:
     publish_at: datetime | None = None  # from front matter; else the run's
     public_event: bool | None = None
     root: Path | None = None  # an audited folder: files are named relative to it
+    folder: Path | None = None  # where the post's file is: its accepted findings live there
 
     def label(self, file: Path) -> str:
         """How a file of this post is named in the output."""
@@ -166,7 +167,7 @@ def build_post(label: str, text: str, images: tuple[Path, ...], base: Path | Non
         folder = base if base is not None else Path.cwd()
         images = tuple(folder / i for i in listed)
     return Post(path=label, text=body, images=images, publish_at=publish_at,
-                public_event=public_event)
+                public_event=public_event, folder=base)
 
 
 def read_post(source: PostSource) -> Post:
