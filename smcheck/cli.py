@@ -149,8 +149,9 @@ def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
 
 @app.command()
 def check(
-    file: Annotated[str | None, typer.Argument(
-        help="The post: a .txt or .md file, or - for standard input.", show_default=False)] = None,
+    files: Annotated[list[str] | None, typer.Argument(
+        help="The post: a .txt or .md file, or - for standard input. Several files are "
+        "several posts (as a pre-commit hook passes them).", show_default=False)] = None,
     text: Annotated[str | None, typer.Option("--text", "-t", help="The post text itself.")] = None,
     image: Annotated[list[Path] | None, typer.Option(
         "--image", "-i", help="A photo of the post (repeatable).")] = None,
@@ -169,19 +170,24 @@ def check(
     """Check one post: its text and its photos."""
     from smcheck.post import Post, build_post, decode_text
 
-    if (file is None) == (text is None) and not (file is None and image):
+    given = list(files or ())
+    if (not given) == (text is None) and not (not given and image):
         fail("give the post as FILE, as - for standard input, or with --text (one of them)")
+    if len(given) > 1 and image:
+        fail("--image goes with a single post; put photos beside posts and use `smcheck audit`")
     checker, when = _setup(roster, config, fail_on, publish_at, cache)
     images = tuple(image or ())
+    posts: list[Post] = []
     try:
         if text is not None:
             if not text.strip():
                 fail("--text: post is empty")
-            post = build_post("<text>", text, images, None)
-        elif file == "-":
-            post = build_post("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"),
-                              images, None)
-        elif file is not None:
+            posts.append(build_post("<text>", text, images, None))
+        for file in given:
+            if file == "-":
+                posts.append(build_post("<stdin>", decode_text(sys.stdin.buffer.read(),
+                                                               "<stdin>"), images, None))
+                continue
             path = Path(file)
             if not path.exists():
                 fail(f"{file}: file not found")
@@ -191,15 +197,15 @@ def check(
                 data = path.read_bytes()
             except OSError as exc:
                 fail(f"{file}: cannot read: {exc.strerror}")
-            post = build_post(file, decode_text(data, file), images, path.parent)
-        else:
-            post = Post(path=str(images[0]), text="", images=images)
-        for i in post.images:
+            posts.append(build_post(file, decode_text(data, file), images, path.parent))
+        if not posts:
+            posts.append(Post(path=str(images[0]), text="", images=images))
+        for i in images:
             if not i.is_file():
                 fail(f"{i}: image file not found")
     except InputError as exc:
         fail(str(exc))
-    result = _run(lambda: checker.report([checker.check_post(post, when)], when,
+    result = _run(lambda: checker.report([checker.check_post(p, when) for p in posts], when,
                                          redact=redact))
     _emit(result, format, quiet, exit_zero, annotate, report)
 
