@@ -86,21 +86,28 @@ class Checker:
                                          references=False))
                 continue
             references = self.references(models)
-            faces = tuple(
-                Face(box=f.box, distances=tuple(sorted(
-                    references.distances(f.encoding).items(), key=lambda kv: kv[1])))
-                for f in models.faces(loaded)
-            )
+            if references:
+                faces = tuple(
+                    Face(box=f.box, distances=tuple(sorted(
+                        references.distances(f.encoding).items(), key=lambda kv: kv[1])))
+                    for f in models.faces(loaded)
+                )
+            else:  # nobody to compare with: every face is unverified, no need to encode
+                faces = tuple(Face(box=box, distances=()) for box, _ in models.detect(loaded))
             images.append(ImageFacts(file=name, faces=faces, location=loaded.gps,
                                      references=bool(references)))
         return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),
                      unavailable=tuple(unavailable))
 
     def references(self, models: FaceModels) -> References:
-        """The roster's reference encodings, computed on the first photo of the run."""
+        """The roster's reference encodings, computed on the first photo of the run
+        (or handed over by whoever computed them: see smcheck.audit)."""
         if self._references is None:
             self._references = load_references(self.roster, models, self.use_cache)
         return self._references
+
+    def use_references(self, references: References) -> None:
+        self._references = references
 
     def check_post(self, post: Post, publish_at: datetime) -> PostReport:
         when = post.publish_at or publish_at

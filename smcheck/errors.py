@@ -15,6 +15,10 @@ class InputError(Exception):
         self.column = column
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in an audit worker, it crosses back to the parent pickled.
+        return (_rebuild, (self.file, self.problem, self.line, self.column))
+
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
@@ -22,3 +26,7 @@ class InputError(Exception):
         if self.column:
             where += f" (column {self.column})"
         return f"{where}: {self.problem}"
+
+
+def _rebuild(file: str, problem: str, line: int | None, column: str | None) -> InputError:
+    return InputError(file, problem, line=line, column=column)

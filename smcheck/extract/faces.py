@@ -29,7 +29,7 @@ WORKING_SIDE = 1600  # long side detection runs at: 12 MP photos in 0.7 s, recal
 UPSAMPLE = 1  # dlib's pyramid step up: finds faces of ~40 px at working scale
 SMALL_SIDE = 480  # a photo this small gets a second step: its faces are 20-40 px
 THRESHOLD = 0.0  # dlib's default score threshold: -0.2 found no more, and cost precision
-REFERENCE_SIDE = 1200  # reference portraits need less
+REFERENCE_SIDE = 800  # reference portraits: one large face, found at 800 px
 MODEL_ID = "dlib-hog+sp5+resnet_v1/jitter1"
 
 
@@ -85,9 +85,9 @@ class FaceModels:
             out.append((box, r))
         return out
 
-    def faces(self, image: LoadedImage) -> list[DetectedFace]:
+    def faces(self, image: LoadedImage, upsample: int | None = None) -> list[DetectedFace]:
         found = []
-        for box, rect in self.detect(image):
+        for box, rect in self.detect(image, upsample):
             shape = self.landmarks(image.pixels, rect)
             vec = self.encoder.compute_face_descriptor(image.pixels, shape, 1)
             found.append(DetectedFace(box=box, encoding=tuple(float(x) for x in vec)))
@@ -158,6 +158,14 @@ def load_references(roster: Roster, models: FaceModels, use_cache: bool) -> Refe
     return References(by_student)
 
 
+def reference_encoding(roster: Roster, student_id: str, photo: Path, models: FaceModels,
+                       use_cache: bool) -> tuple[float, ...]:
+    """One reference photo's encoding: the unit a process pool shares out."""
+    student = roster.by_id(student_id)
+    assert student is not None
+    return _reference(roster, student, photo, models, use_cache)
+
+
 def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels,
                use_cache: bool) -> tuple[float, ...]:
     file = str(roster.path) if roster.path else "roster"
@@ -181,7 +189,8 @@ def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels
         image = load_image(photo, REFERENCE_SIDE)
     except ImageError as exc:
         raise fail(str(exc)) from None
-    found = models.faces(image)
+    # A portrait's face is large: look without the upsampling step first, then with it.
+    found = models.faces(image, upsample=0) or models.faces(image)
     if not found:
         raise fail("no face found (use a clear, front-facing portrait)")
     if len(found) > 1:
