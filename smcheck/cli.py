@@ -168,7 +168,7 @@ def check(
     report: ReportOpt = None,
 ) -> None:
     """Check one post: its text and its photos."""
-    from smcheck.post import Post, build_post, decode_text
+    from smcheck.post import MAX_TEXT_BYTES, Post, build_post, decode_text
 
     given = list(files or ())
     if (not given) == (text is None) and not (not given and image):
@@ -194,6 +194,9 @@ def check(
             if path.is_dir():
                 fail(f"{file}: is a folder; use `smcheck audit {file}`")
             try:
+                if path.stat().st_size > MAX_TEXT_BYTES:
+                    fail(f"{file}: post is {path.stat().st_size // 1_000_000} MB; a post over "
+                         "1 MB is not a post")
                 data = path.read_bytes()
             except OSError as exc:
                 fail(f"{file}: cannot read: {exc.strerror}")

@@ -174,6 +174,10 @@ def read_post(source: PostSource) -> Post:
     if source.text_file is None:
         return Post(path=source.label, text="", images=source.images, root=source.root)
     try:
+        size = source.text_file.stat().st_size
+        if size > MAX_TEXT_BYTES:  # known before reading 200 MB into memory
+            raise InputError(source.label, f"post is {size // 1_000_000} MB; a post over 1 MB "
+                             "is not a post")
         data = source.text_file.read_bytes()
     except FileNotFoundError:
         raise InputError(source.label, "file not found") from None

@@ -211,3 +211,29 @@ def test_pre_commit_hook_definition() -> None:
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "smcheck" and hook["entry"].startswith("smcheck check")
     assert hook["files"] == r"\.(txt|md)$" and hook["pass_filenames"] is True
+
+
+def test_bad_files_in_a_batch(tmp_path: Path) -> None:
+    folder = tmp_path / "posts"
+    (folder / "nested" / "deeper").mkdir(parents=True)
+    (folder / "a.txt").write_text("Great job, Leo!")
+    (folder / "nested" / "deeper" / "b.txt").write_text("Our tulips bloomed.")
+    big = folder / "huge.txt"
+    with big.open("wb") as fh:
+        fh.seek(200_000_000)  # a 200 MB file, sparse on disk
+        fh.write(b"x")
+    locked = folder / "locked.txt"
+    locked.write_text("secret")
+    locked.chmod(0)
+    (folder / "photo-only.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    os.symlink(folder, folder / "nested" / "loop")
+    try:
+        r = run("audit", str(folder), "-r", ROSTER, "--format", "json", "-j", "2")
+    finally:
+        locked.chmod(0o600)
+    posts = {p["path"]: [f["rule"] for f in p["findings"]] for p in json.loads(r.stdout)["posts"]}
+    assert posts["a.txt"] == ["N102"] and posts["nested/deeper/b.txt"] == []
+    assert posts["huge.txt"] == ["E901"] and posts["photo-only.png"] == ["E901"]
+    if os.geteuid() != 0:  # root reads anything
+        assert posts["locked.txt"] == ["E901"]
+    assert len([p for p in posts if p.startswith("nested/loop")]) == 0
