@@ -106,6 +106,11 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
     return Checker(config=cfg, roster=ros, use_cache=cache), when
 
 
+def _cache_wanted(flag: bool) -> bool:
+    """--cache, or SMCHECK_CACHE=1 for a communications office that always wants it."""
+    return flag or os.environ.get("SMCHECK_CACHE") == "1"
+
+
 def _run(work: Callable[[], Report]) -> Report:
     """A roster reference photo is only read when the first photo is checked: its
     problems are still the user's, a one-line error and exit 2."""
@@ -175,7 +180,7 @@ def check(
         fail("give the post as FILE, as - for standard input, or with --text (one of them)")
     if len(given) > 1 and image:
         fail("--image goes with a single post; put photos beside posts and use `smcheck audit`")
-    checker, when = _setup(roster, config, fail_on, publish_at, cache)
+    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache))
     images = tuple(image or ())
     posts: list[Post] = []
     try:
@@ -242,8 +247,7 @@ def audit(
         from smcheck.config import discover_config
 
         config = discover_config(folder.resolve())
-    checker, when = _setup(roster, config, fail_on, publish_at,
-                           cache or os.environ.get("SMCHECK_CACHE") == "1")
+    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache))
     total = discover_count(folder)
     done: list[PostReport] = []
     show_progress = sys.stdout.isatty() and not quiet
