@@ -57,6 +57,8 @@ L202 = [
     ("The party is at Leo's home, 300 W Burnside Rd.", ["S1002"]),
     ("Mom will bring the cookies to 12 Maple Court.", [None]),
     ("Families: the carpool leaves from 9 Birch Way.", [None]),
+    ("The Hernández family is moving to 4411 NE Alberta St next month.", ["S1003"]),
+    ("Thanks to the Okafors for hosting the picnic at 12 Elm St, their home!", ["S1008"]),
     # negatives
     ("Our school is at 1234 NE Main Street.", []),
     ("The concert is at Lincoln Elementary, 1234 NE Main Street.", []),

@@ -17,6 +17,7 @@ R501 = [
     ("Mateo's reading level jumped two grades.", ["S1009"]),
     ("Amara is home sick with asthma again.", ["S1008"]),
     ("Mateo missed school again this week, we hope he feels better!", ["S1009"]),
+    ("Welcome back, Sofia! We missed you while you were in the hospital.", ["S1003"]),
     # negatives
     ("Our class average on the state test went up 10 points!", []),
     ("Amara scored 3 goals in the game!", []),

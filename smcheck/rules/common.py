@@ -6,6 +6,7 @@ import re
 
 from smcheck.facts import Facts
 from smcheck.findings import Span
+from smcheck.roster import Student
 
 _NUM = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|few|several|some|\d{1,2})"
 _KIDS = (r"(?:students?|kids?|children|child|boys?|girls?|kiddos?|scholars?|learners?|"
@@ -21,12 +22,36 @@ _SMALL_GROUP = re.compile(
 
 
 def tied_to_student(facts: Facts, sentence: Span) -> bool:
-    """The sentence names a student or a person, or points at one or a few students."""
-    return bool(
-        facts.text.names_in(sentence)
-        or facts.text.people_in(sentence)
-        or _SMALL_GROUP.search(sentence.text)
-    )
+    """The sentence names a student or a person, or points at one or a few students ("she",
+    "two of my students", "you" right after a name: "Welcome back, Sofia! We missed you
+    while you were in the hospital.")."""
+    if facts.text.names_in(sentence) or facts.text.people_in(sentence):
+        return True
+    if _SMALL_GROUP.search(sentence.text):
+        return True
+    before = previous_sentence(facts, sentence)
+    return before is not None and bool(re.search(r"\byou\b", sentence.text, re.I)) and bool(
+        facts.text.names_in(before))
+
+
+def previous_sentence(facts: Facts, sentence: Span) -> Span | None:
+    """The sentence before, if it is in the same paragraph."""
+    sentences = facts.text.sentences
+    for i, s in enumerate(sentences):
+        if s == sentence and i > 0:
+            gap = facts.text.text[sentences[i - 1].end:s.start]
+            return sentences[i - 1] if "\n\n" not in gap.replace("\r", "") else None
+    return None
+
+
+def student_of(facts: Facts, sentence: Span) -> Student | None:
+    """The one student a sentence (or, for "you", the one before it) is about, if clear."""
+    names = facts.text.names_in(sentence)
+    if not names:
+        before = previous_sentence(facts, sentence)
+        names = facts.text.names_in(before) if before is not None else []
+    students = {n.student.id: n.student for n in names if n.student is not None}
+    return next(iter(students.values())) if len(students) == 1 else None
 
 
 def negated_before(sentence: Span, pos: int) -> bool:

@@ -6,10 +6,12 @@ import re
 from collections.abc import Iterator
 
 from smcheck import policies as P
+from smcheck.extract.normalize import fold
 from smcheck.extract.places import ADDRESS, Place
 from smcheck.facts import Facts
 from smcheck.findings import Severity, Span
 from smcheck.lexicon import phrase_pattern
+from smcheck.roster import Student
 from smcheck.rules.base import Context, Hit, rule
 from smcheck.rules.schedule import event_at, public_words
 
@@ -65,11 +67,28 @@ def home_address(facts: Facts, ctx: Context) -> Iterator[Hit]:
                 found = found[:-1]  # "Street." ends the sentence; "St." is the street
             span = Span(start=sentence.start + m.start(),
                         end=sentence.start + m.start() + len(found), text=found)
-            names = facts.text.names_in(sentence)
-            yield Hit(span=span, student=names[0].student if len(names) == 1 else None,
+            yield Hit(span=span, student=_family_student(facts, ctx, sentence),
                       key=m.group().casefold(),
                       message="A street address tied to a student or family: remove it; share "
                               "it privately through district email if families need it.")
+
+
+_FAMILY = re.compile(r"\b[Tt]he\s+([A-Z][\w'\u00c0-\u024f-]+?)(?:s|es)?\s+family\b"
+                     r"|\b[Tt]he\s+([A-Z][\w'\u00c0-\u024f-]+?)(?:s|es)'?(?=[\s,.!?]|$)")
+
+
+def _family_student(facts: Facts, ctx: Context, sentence: Span) -> Student | None:
+    """The student of a sentence, or of "the Nguyen family" when one roster student has
+    that last name."""
+    names = facts.text.names_in(sentence)
+    if len(names) == 1 and names[0].student is not None:
+        return names[0].student
+    for m in _FAMILY.finditer(sentence.text):
+        surname = fold(m.group(1) or m.group(2))
+        matches = [s for s in ctx.roster.students if fold(s.last_name) == surname]
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 def _external(place: Place) -> bool:

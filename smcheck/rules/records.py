@@ -10,7 +10,7 @@ from smcheck.facts import Facts
 from smcheck.findings import Severity, Span
 from smcheck.lexicon import phrase_pattern
 from smcheck.rules.base import Context, Hit, rule
-from smcheck.rules.common import tied_to_student
+from smcheck.rules.common import student_of, tied_to_student
 
 # Letter grades and scores, which the word list cannot say.
 _GRADE_PATTERNS = (
@@ -60,10 +60,8 @@ def education_record(facts: Facts, ctx: Context) -> Iterator[Hit]:
         spans = sorted(_record_spans(sentence), key=lambda s: s.start)
         if not spans or not tied_to_student(facts, sentence):
             continue
-        names = facts.text.names_in(sentence)
-        student = names[0].student if len(names) == 1 else None
         span = spans[0]
-        yield Hit(span=span, student=student, key=f"{sentence.start}",
+        yield Hit(span=span, student=student_of(facts, sentence), key=f"{sentence.start}",
                   message=f"\"{span.text}\" is education-record information about a student: "
                           "leave it out; celebrate effort or the whole class instead.")
 
