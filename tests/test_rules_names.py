@@ -68,6 +68,9 @@ N103 = [
     ("Summer Jones won the art prize.", [None]),  # a word-name first name, another surname
     ("Our Summer Reading Program starts June 15.", []),
     ("Grace Hopper would be proud of our coders!", []),  # roster first name, public figure
+    ("Questions? Contact Jenny Walsh, PTA President.", []),  # a signature: an adult
+    ("Thanks, Marcus Bell (our art teacher), for the mural!", []),
+    ("Marcus Bell, a 4th grader, won the race.", [None]),  # a student, described
 ]
 
 N104 = [

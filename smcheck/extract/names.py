@@ -438,8 +438,26 @@ def person_names(
             continue  # "Lovejoy St", "Grant Park"
         if _AUTHOR_BEFORE.search(text[max(0, start - 60):start]):
             continue  # "a book by Maurice Sendak": an author, not a student
+        if _role_after(text, end, matcher.titles):
+            continue  # "Jenny Walsh, PTA President": a signature, an adult
         out.append(Span(start=start, end=end, text=text[start:end]))
     return out
+
+
+_ROLE_WORDS = {"pta", "pto", "president", "vice", "chair", "secretary", "treasurer",
+               "parent", "teacher", "principal", "coach", "counselor", "librarian",
+               "nurse", "volunteer", "director", "coordinator", "specialist", "aide",
+               "para", "paraeducator", "custodian", "manager", "advisor", "administrator"}
+
+
+def _role_after(text: str, end: int, titles: frozenset[str]) -> bool:
+    """", PTA President", " (4th grade teacher)", " - Principal" right after a name."""
+    m = re.match(r"\s*(?:,|\(|-|\u2013|\u2014)\s*(?:our\s+|the\s+)?((?:[\w'-]+\s+){0,3}[\w'-]+)",
+                 text[end:end + 60])
+    if not m:
+        return False
+    words = {w.casefold() for w in m.group(1).split()}
+    return bool(words & (_ROLE_WORDS | set(titles)))
 
 
 # "by NAME" after a work: its author, illustrator or composer.
