@@ -8,7 +8,7 @@ Folders: smcheck.audit.audit(checker, folder, publish_at, jobs=2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
@@ -143,12 +143,3 @@ class Checker:
         except InputError as exc:
             return self.unreadable(source, exc, publish_at)
         return self.check_post(post, publish_at)
-
-
-def check_texts(texts: Sequence[str], checker: Checker | None = None,
-                publish_at: datetime | None = None) -> list[PostReport]:
-    """Convenience for programs and tests: check plain texts as posts."""
-    checker = checker or Checker()
-    when = publish_at or now()
-    return [checker.check_post(Post(path=f"<text {i}>", text=t), when)
-            for i, t in enumerate(texts)]

@@ -7,9 +7,8 @@ from a report here, so every reporter agrees on them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
@@ -69,14 +68,6 @@ class Finding:
     confidence: float | None = None
     policy: tuple[str, ...] = ()
 
-    @property
-    def fingerprint(self) -> str:
-        """A stable hash of what was found, never the words themselves in clear."""
-        evidence = self.span.text.casefold() if self.span else ""
-        box = f"{self.box.top},{self.box.left}" if self.box else ""
-        raw = "\x1f".join((self.rule, self.file or "", evidence, box, self.student_id or ""))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
-
     def sort_key(self) -> tuple[int, int, str, str]:
         pos = self.span.start if self.span else -1
         return (-int(self.severity), pos, self.rule, self.student_id or "")
@@ -112,7 +103,6 @@ class Report:
     # None means fail_on = "never": nothing blocks.
     fail_on: Severity | None = Severity.VIOLATION
     redact: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     def verdicts(self) -> dict[str, int]:
         counts = dict.fromkeys(VERDICTS, 0)
