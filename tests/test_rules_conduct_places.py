@@ -46,6 +46,8 @@ C602_NOT = [
     "Watch your inbox for the newsletter.",
     "Text messages from the district come from 12345.",
     "Direct questions to the front office.",
+    "Students can message me on Google Classroom with questions.",
+    "Text me through Remind if the bus is late.",
 ]
 
 L202 = [

@@ -18,6 +18,11 @@ R501 = [
     ("Amara is home sick with asthma again.", ["S1008"]),
     ("Mateo missed school again this week, we hope he feels better!", ["S1009"]),
     ("Welcome back, Sofia! We missed you while you were in the hospital.", ["S1003"]),
+    ("Amara is reading at a 6th grade level!", ["S1008"]),
+    ("Big congrats to Mateo for finally passing his math test after three tries!", ["S1009"]),
+    ("Amara is out this week with the flu. Get well soon!", ["S1008"]),
+    ("Mateo will be in the resource room for reading support this semester.", ["S1009"]),
+    ("Mateo was sent to the office twice this week.", ["S1009"]),
     # negatives
     ("Our class average on the state test went up 10 points!", []),
     ("Amara scored 3 goals in the game!", []),
@@ -30,6 +35,8 @@ R501 = [
     ("92% of our 3rd graders met their reading goal this quarter!", []),
     ("Report cards go home Friday.", []),
     ("Free and reduced lunch applications are due October 1.", []),
+    ("Mateo has perfect attendance this year!", []),
+    ("Flu shot clinic for families on Saturday in the gym.", []),
 ]
 
 R502 = [
@@ -41,6 +48,7 @@ R502 = [
     ("s1002 forgot a lunchbox.", ["S1002"]),
     ("IDs S1001 and S1008 are on the list.", ["S1001", "S1008"]),
     ("Id #40021 found a lost key.", [None]),
+    ("Mateo's student ID is 204519 - please return his lost card.", [None]),
     # negatives
     ("We collected 204519 pennies!", []),
     ("Room 12 and Grade 4 are going.", []),
@@ -65,6 +73,7 @@ R503 = [
     ("The bake sale raised $1,250.", []),
     ("Room 12 and Grade 4 are going on 12/5.", []),
     ("Our school code is 2026-11-20.", []),
+    ("Questions? Reach me at (503) 916-3200 ext. 4412.", []),
 ]
 
 R504 = [

@@ -75,8 +75,11 @@ _PRIVATE = re.compile(
 def private_channel(facts: Facts, ctx: Context) -> Iterator[Hit]:
     """Finds invitations to direct or private messages, texts or a personal cell ("DM me",
     "text me", "my DMs are open", "message me privately"); not when the sentence says not
-    to ("please don't DM me")."""
+    to ("please don't DM me") or points to a district tool (Google Classroom, Remind...)."""
+    platforms = phrase_pattern("district_platforms")
     for sentence in facts.text.sentences:
+        if platforms.search(sentence.text):
+            continue  # "message me on Google Classroom": a district tool, on the record
         for m in _PRIVATE.finditer(sentence.text):
             if negated_before(sentence, sentence.start + m.start()):
                 continue

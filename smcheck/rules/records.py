@@ -25,6 +25,11 @@ _GRADE_PATTERNS = (
                r"\s*(?:class|test|quiz|exam|course|grade|subject|math|reading|science|english)",
                re.I),
     re.compile(r"\b(?:his|her|their|my)\s+(?:\w+\s+)?grades?\b", re.I),
+    re.compile(r"\b(?:reads?|reading|performing|working|testing|tested)\s+(?:at|above|below|"
+               r"on)\s+(?:a|the)?\s*(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|"
+               r"sixth|seventh|eighth|kindergarten)?[\s-]*grade[\s-]+level\b", re.I),
+    re.compile(r"\b(?:passed|passing|passes|retook|retaking)\s+(?:his|her|their|the|a)\s+"
+               r"(?:\w+\s+){0,2}(?:test|exam|quiz|assessment|final|midterm)\b", re.I),
     re.compile(r"\bgrades?\s+(?:went|are|is|were|dropped|improved|slipped)\b", re.I),
 )
 
@@ -68,7 +73,7 @@ def education_record(facts: Facts, ctx: Context) -> Iterator[Hit]:
 
 _ID_PATTERN = re.compile(
     r"\b(?:student\s*(?:id|number|no\.?|#)|id\s*(?:#|number|no\.?)|lunch\s*(?:number|pin|code)"
-    r"|student\s+account)\s*[:#]?\s*[A-Z]{0,2}\d{3,}\b",
+    r"|student\s+account)\s*(?:is|was|=)?\s*[:#]?\s*[A-Z]{0,2}\d{3,}\b",
     re.I,
 )
 
@@ -98,8 +103,11 @@ def student_identifier(facts: Facts, ctx: Context) -> Iterator[Hit]:
 
 
 def _is_office_line(facts: Facts, span: Span) -> bool:
+    """Labelled as a school or district line, or an office extension ("ext. 4412")."""
     sentence = facts.text.sentence_at(span.start)
     before = facts.text.text[max(sentence.start, span.start - 60):span.start]
+    if re.search(r"\b(?:ext|extension|x)\.?\s*\d", span.text, re.I):
+        return True
     return bool(phrase_pattern("office_phone_words").search(before))
 
 
