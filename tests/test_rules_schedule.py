@@ -79,10 +79,14 @@ TABLE = [
     ("Our class will be in Salem tomorrow.", 0, 1),
     ("We're at the Portland Art Museum all day today!", 0, 1),
     ("Ava Thompson is staying at the Marriott downtown this week.", 0, 1),
+    ("The team will be staying at the Hilton in Eugene this weekend.", 0, 1),
     # not whereabouts
     ("Ava went to Seattle last weekend.", 0, 0),
     ("Our kindergartners are in the library today.", 0, 0),
     ("We are going to Grandma's for Thanksgiving!", 0, 0),
+    ("Our class is in Math Club today.", 0, 0),
+    ("Our students are in Ms. Lee's class this year.", 0, 0),
+    ("Leo is in Spanish class right now.", 0, 0),
 ]
 
 

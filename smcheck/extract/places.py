@@ -46,8 +46,19 @@ _TRAVEL_TO = re.compile(
     r"\b(?:heading|headed|head|travel(?:s|ing|ling)?|trip|going|goes|go|leaves?|leaving|"
     r"drive|driving|fly|flying|bus(?:es)?|off|road\s+trip)\s+(?:to|for)\s+"
     r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b")
+# "at the Hilton", "in Eugene": a capitalised name after at/in, when NER says nothing.
+_AT_NAME = re.compile(r"\b(?:at|in)\s+(?:the\s+)?(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"
+                      r"(?!['\u2019]s\s+(?:class|room))")
+_NOT_PLACES = {"math", "science", "english", "spanish", "reading", "writing", "art", "music",
+               "pe", "history", "social", "class", "room", "grade", "kindergarten", "first",
+               "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "morning",
+               "afternoon", "evening", "fall", "spring", "summer", "winter", "honor", "honors",
+               "advanced", "our", "my", "your", "their", "his", "her", "zoom", "person",
+               "google", "canvas", "seesaw"}
+# An organisation is a place where one goes ("at OMSI", "visit the Audubon Society"),
+# not one that is joined ("in Math Club").
 _PLACE_PREPOSITION = re.compile(
-    r"\b(?:at|to|in|from|near|visit|visiting|visits|toward|towards|outside|inside)\s+"
+    r"\b(?:at|to|from|near|visit|visiting|visits|toward|towards|outside|inside)\s+"
     r"(?:the\s+)?$", re.I)
 
 
@@ -85,6 +96,8 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         if not (start <= ent.start_char and ent.end_char <= end):
             continue
         before = text[max(start, ent.start_char - 14):ent.start_char]
+        if ent.text.split()[0].casefold() in _NOT_PLACES:
+            continue  # "Math Club", "Spanish"
         if ent.label_ in ("GPE", "LOC", "FAC") or (
             ent.label_ == "ORG" and _PLACE_PREPOSITION.search(before)
         ):
@@ -92,6 +105,10 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
     for m in _TRAVEL_TO.finditer(sentence):
         if m.group("place").split()[0].casefold() not in words("adult_titles"):
             add(m.start("place"), m.end("place"), "named")  # not "going to Grandma's"
+    skip = _NOT_PLACES | words("not_surnames") | words("adult_titles")
+    for m in _AT_NAME.finditer(sentence):
+        if m.group("place").split()[0].casefold() not in skip:
+            add(m.start("place"), m.end("place"), "named")
     for m in _GENERIC_VENUE.finditer(sentence):
         add(m.start(), m.end(), "generic")
     for m in re.finditer(r"\b(?:room|rm\.?)\s+\d+\b|\bour\s+(?:school|classroom|class)\b",
