@@ -142,4 +142,21 @@ class Checker:
             post = read_post(source)
         except InputError as exc:
             return self.unreadable(source, exc, publish_at)
-        return self.check_post(post, publish_at)
+        try:
+            return self.check_post(post, publish_at)
+        except InputError:
+            raise  # a roster problem: the whole run stops with its one-line error
+        except Exception as exc:
+            # A bug of smcheck's must not end an audit, nor pass a post unchecked.
+            return self.failed(source, exc, publish_at)
+
+    def failed(self, source: PostSource, exc: Exception, publish_at: datetime) -> PostReport:
+        facts = Facts(post=Post(path=source.label, text=""), text=_empty_text(),
+                      unavailable=(Unavailable(
+                          check="check of this post", file=None,
+                          reason=f"smcheck failed on it ({type(exc).__name__}); please "
+                                 "report this"),))
+        ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
+        findings = [f for r in RULES if r.code == "E902" for f in r.run(facts, ctx)]
+        return PostReport(path=source.label, images=(), text="",
+                          findings=sorted_findings(findings), publish_at=publish_at)

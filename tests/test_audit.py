@@ -237,3 +237,24 @@ def test_bad_files_in_a_batch(tmp_path: Path) -> None:
     if os.geteuid() != 0:  # root reads anything
         assert posts["locked.txt"] == ["E901"]
     assert len([p for p in posts if p.startswith("nested/loop")]) == 0
+
+
+def test_a_bug_on_one_post_is_e902_and_the_audit_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import smcheck.api as api
+
+    real = api.Checker.check_post
+
+    def flaky(self, post, when):  # type: ignore[no-untyped-def]
+        if "boom" in post.text:
+            raise RuntimeError("simulated bug")
+        return real(self, post, when)
+
+    monkeypatch.setattr(api.Checker, "check_post", flaky)
+    (tmp_path / "a.txt").write_text("boom")
+    (tmp_path / "b.txt").write_text("Great job, Leo!")
+    r = run("audit", str(tmp_path), "-r", ROSTER, "--format", "json", "-j", "1")
+    posts = {p["path"]: p for p in json.loads(r.stdout)["posts"]}
+    assert [f["rule"] for f in posts["a.txt"]["findings"]] == ["E902"]
+    assert posts["a.txt"]["verdict"] == "block" and "RuntimeError" in r.stdout
+    assert [f["rule"] for f in posts["b.txt"]["findings"]] == ["N102"]

@@ -92,6 +92,7 @@ def test_time_alone_is_the_next_one() -> None:
     "We won 42-38!", "Call 503-555-0142.", "Room 12 and Grade 4.", "3/4 of the class",
     "She got a 95 on it.", "Raised $1,250 for 2 causes.", "Bring 3-5 pencils.",
     "Our 4th grade class.", "Page 12, problems 1-10.", "We read 20 minutes a day.",
+    "In 999999999 days", "Feb 30", "2/30", "13/45", "the 0th",
 ])
 def test_not_times(text: str) -> None:
     assert resolve(text, 0, NOW, False) == []

@@ -207,7 +207,10 @@ def _days(text: str, offset: int, now: datetime, past_tense: bool) -> list[_Day]
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
-            day = _resolve(name, m, today, now, past_tense)
+            try:
+                day = _resolve(name, m, today, now, past_tense)
+            except (OverflowError, ValueError):
+                continue  # "in 999999999 days": no date a post can mean
             if day is None:
                 continue
             taken.append((m.start(), m.end()))
