@@ -121,12 +121,18 @@ class Checker:
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""
+        problem = error.problem if error.line is None else f"line {error.line}: {error.problem}"
+        return self._input_report(source, publish_at, "E901", problems=(
+            InputProblem(file=source.label, message=problem),))
+
+    def _input_report(self, source: PostSource, publish_at: datetime, code: str,
+                      problems: tuple[InputProblem, ...] = (),
+                      unavailable: tuple[Unavailable, ...] = ()) -> PostReport:
+        """A post's report holding one E9xx rule's findings and nothing else."""
         facts = Facts(post=Post(path=source.label, text=""), text=_empty_text(),
-                      problems=(InputProblem(file=source.label, message=error.problem
-                                             if error.line is None
-                                             else f"line {error.line}: {error.problem}"),))
+                      problems=problems, unavailable=unavailable)
         ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
-        findings = [f for r in self.active_rules if r.code == "E901" for f in r.run(facts, ctx)]
+        findings = [f for r in RULES if r.code == code for f in r.run(facts, ctx)]
         return PostReport(path=source.label,
                           images=tuple(Post(path="", text="", root=source.root).label(i)
                                        for i in source.images),
@@ -151,12 +157,6 @@ class Checker:
             return self.failed(source, exc, publish_at)
 
     def failed(self, source: PostSource, exc: Exception, publish_at: datetime) -> PostReport:
-        facts = Facts(post=Post(path=source.label, text=""), text=_empty_text(),
-                      unavailable=(Unavailable(
-                          check="check of this post", file=None,
-                          reason=f"smcheck failed on it ({type(exc).__name__}); please "
-                                 "report this"),))
-        ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
-        findings = [f for r in RULES if r.code == "E902" for f in r.run(facts, ctx)]
-        return PostReport(path=source.label, images=(), text="",
-                          findings=sorted_findings(findings), publish_at=publish_at)
+        return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
+            check="check of this post", file=None,
+            reason=f"smcheck failed on it ({type(exc).__name__}); please report this"),))

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import signal
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict
@@ -20,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from smcheck import __version__
+from smcheck import __version__, usercache
 from smcheck.api import Checker
 from smcheck.config import Config
 from smcheck.extract.faces import References, reference_encoding
@@ -72,8 +71,7 @@ def _shared_references(executor: Executor, checker: Checker,
 
 
 def results_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "smcheck" / "results"
+    return usercache.folder("results")
 
 
 def _file_digest(path: Path, h: Any) -> None:
@@ -129,20 +127,9 @@ def cache_load(key: str, publish_at: datetime, roster: Roster) -> PostReport | N
 
 
 def cache_store(key: str, report: PostReport, publish_at: datetime) -> None:
-    """User-only, atomic. A failure to cache is not an error: the cache only saves time."""
-    folder = results_dir()
     payload = {"time_sensitive": report.time_sensitive, "minute": _minute(publish_at),
                "report": _report_to(report)}
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError:
-        pass
+    usercache.write_private(results_dir() / f"{key}.json", json.dumps(payload))
 
 
 def _report_to(r: PostReport) -> dict[str, Any]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from smcheck import usercache
 from smcheck.errors import InputError
 from smcheck.extract.images import ImageError, LoadedImage, load_image
 from smcheck.findings import Box
@@ -102,8 +101,7 @@ def distance(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "smcheck" / "faces"
+    return usercache.folder("faces")
 
 
 def _cached(digest: str, use_cache: bool) -> tuple[float, ...] | None:
@@ -118,19 +116,7 @@ def _cached(digest: str, use_cache: bool) -> tuple[float, ...] | None:
 
 
 def _store(digest: str, encoding: tuple[float, ...]) -> None:
-    """Write an encoding readable by the user alone, atomically. Failure is not an error:
-    the cache only saves time."""
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(" ".join(repr(x) for x in encoding))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, folder / f"{digest}.txt")
-    except OSError:
-        pass
+    usercache.write_private(cache_dir() / f"{digest}.txt", " ".join(repr(x) for x in encoding))
 
 
 @dataclass(frozen=True)

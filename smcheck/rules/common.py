@@ -64,3 +64,9 @@ _NEGATION = re.compile(
     r"\b(?:do\s+not|don'?t|never|avoid|should\s+not|shouldn'?t|can'?t|cannot|won'?t|"
     r"will\s+not|instead\s+of|no\s+need\s+to|please\s+no)\b[^.!?]*$"
 )
+
+
+def sub_span(sentence: Span, start: int, end: int) -> Span:
+    """Characters [start, end) of a sentence, as a span of the whole post."""
+    return Span(start=sentence.start + start, end=sentence.start + end,
+                text=sentence.text[start:end])

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from smcheck import policies as P
 from smcheck.facts import Facts
-from smcheck.findings import Severity, Span
+from smcheck.findings import Severity
 from smcheck.lexicon import phrase_pattern
 from smcheck.rules.base import Context, Hit, rule
-from smcheck.rules.common import negated_before
+from smcheck.rules.common import negated_before, sub_span
 
 # Anonymous apps whose names are also words count only as app names.
 _APP_NAMES = re.compile(r"\b(?:on|join|download|follow\s+us\s+on)\s+(?:Whisper|Secret|YikYak)\b"
@@ -41,9 +41,7 @@ def ephemeral_platform(facts: Facts, ctx: Context) -> Iterator[Hit]:
             talk_only = discussion.search(sentence.text) and not _DIRECTIVE.search(sentence.text)
             if talk_only or negated_before(sentence, sentence.start + m.start()):
                 continue
-            span = Span(start=sentence.start + m.start(), end=sentence.start + m.end(),
-                        text=m.group())
-            yield Hit(span=span, key="app",
+            yield Hit(span=sub_span(sentence, m.start(), m.end()), key="app",
                       message="Sends students or families to an app that erases messages: use "
                               "the district-approved platform and district email instead.")
 
@@ -83,8 +81,6 @@ def private_channel(facts: Facts, ctx: Context) -> Iterator[Hit]:
         for m in _PRIVATE.finditer(sentence.text):
             if negated_before(sentence, sentence.start + m.start()):
                 continue
-            span = Span(start=sentence.start + m.start(), end=sentence.start + m.end(),
-                        text=m.group())
-            yield Hit(span=span, key="private",
+            yield Hit(span=sub_span(sentence, m.start(), m.end()), key="private",
                       message="Invites private messages: send people to your district email "
                               "(with a parent copied for students) instead.")

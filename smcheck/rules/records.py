@@ -10,7 +10,7 @@ from smcheck.facts import Facts
 from smcheck.findings import Severity, Span
 from smcheck.lexicon import phrase_pattern
 from smcheck.rules.base import Context, Hit, rule
-from smcheck.rules.common import student_of, tied_to_student
+from smcheck.rules.common import student_of, sub_span, tied_to_student
 
 # Letter grades and scores, which the word list cannot say.
 _GRADE_PATTERNS = (
@@ -36,15 +36,10 @@ _GRADE_PATTERNS = (
 
 def _record_spans(sentence: Span) -> Iterator[Span]:
     for m in phrase_pattern("education_record").finditer(sentence.text):
-        yield _sub(sentence, m.start(), m.end())
+        yield sub_span(sentence, m.start(), m.end())
     for pattern in _GRADE_PATTERNS:
         for m in pattern.finditer(sentence.text):
-            yield _sub(sentence, m.start(), m.end())
-
-
-def _sub(sentence: Span, start: int, end: int) -> Span:
-    return Span(start=sentence.start + start, end=sentence.start + end,
-                text=sentence.text[start:end])
+            yield sub_span(sentence, m.start(), m.end())
 
 
 @rule(
@@ -176,6 +171,6 @@ def birth_date(facts: Facts, ctx: Context) -> Iterator[Hit]:
         start, end = min(birth.start(), date.start()), max(birth.end(), date.end())
         names = facts.text.names_in(sentence)
         student = names[0].student if len(names) == 1 else None
-        yield Hit(span=_sub(sentence, start, end), student=student, key=f"{sentence.start}",
+        yield Hit(span=sub_span(sentence, start, end), student=student, key=f"{sentence.start}",
                   message="This gives a student's date of birth: wish a happy birthday "
                           "without the date, or celebrate the month's birthdays together.")
