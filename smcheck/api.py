@@ -134,8 +134,8 @@ class Checker:
         ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
         findings = [f for r in RULES if r.code == code for f in r.run(facts, ctx)]
         return PostReport(path=source.label,
-                          images=tuple(Post(path="", text="", root=source.root).label(i)
-                                       for i in source.images),
+                          images=tuple(Post(path="", text="", root=source.root,
+                                            base=source.base).label(i) for i in source.images),
                           text="", findings=sorted_findings(findings), publish_at=publish_at)
 
     def report(self, posts: Iterable[PostReport], publish_at: datetime,

@@ -31,16 +31,19 @@ class Post:
     images: tuple[Path, ...] = ()
     publish_at: datetime | None = None  # from front matter; else the run's
     public_event: bool | None = None
-    root: Path | None = None  # an audited folder: files are named relative to it
+    root: Path | None = None  # an audited folder, resolved
+    base: Path | None = None  # the same folder as the user named it ("posts/")
     folder: Path | None = None  # where the post's file is: its accepted findings live there
 
     def label(self, file: Path) -> str:
-        """How a file of this post is named in the output."""
+        """How a file of this post is named in the output: in an audit, the folder as the
+        user gave it and the path below it ("posts/trip.jpg", SPEC section 6)."""
         if self.root is not None:
             try:
-                return str(file.resolve().relative_to(self.root))
+                rel = file.resolve().relative_to(self.root)
             except ValueError:
-                pass
+                return str(file)
+            return str(self.base / rel) if self.base is not None else str(rel)
         return str(file)
 
 
@@ -52,6 +55,7 @@ class PostSource:
     text_file: Path | None
     images: tuple[Path, ...]
     root: Path | None = None
+    base: Path | None = None
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -172,7 +176,8 @@ def build_post(label: str, text: str, images: tuple[Path, ...], base: Path | Non
 
 def read_post(source: PostSource) -> Post:
     if source.text_file is None:
-        return Post(path=source.label, text="", images=source.images, root=source.root)
+        return Post(path=source.label, text="", images=source.images, root=source.root,
+                    base=source.base)
     try:
         size = source.text_file.stat().st_size
         if size > MAX_TEXT_BYTES:  # known before reading 200 MB into memory
@@ -187,7 +192,7 @@ def read_post(source: PostSource) -> Post:
         raise InputError(source.label, f"cannot read: {exc.strerror}") from None
     text = decode_text(data, source.label)
     post = build_post(source.label, text, source.images, source.text_file.parent)
-    return replace(post, root=source.root)
+    return replace(post, root=source.root, base=source.base)
 
 
 _NUMBERED = re.compile(r"^(?P<stem>.+?)(?:[-_](?P<n>\d+))?$")
@@ -217,18 +222,19 @@ def discover(folder: Path) -> Iterator[PostSource]:
         texts = [here / f for f in files if f.lower().endswith(TEXT_SUFFIXES)]
         texts = [t for t in texts if t.name.lower() not in {"readme.md", "readme.txt"}]
         images = [here / f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
-        found.extend(_group(root, here, texts, images))
+        found.extend(_group(root, folder, here, texts, images))
     yield from sorted(found, key=lambda s: s.label)
 
 
-def _group(root: Path, here: Path, texts: list[Path], images: list[Path]) -> list[PostSource]:
+def _group(root: Path, base: Path, here: Path, texts: list[Path],
+           images: list[Path]) -> list[PostSource]:
     def rel(p: Path) -> str:
-        return str(p.relative_to(root))
+        return str(base / p.relative_to(root))
 
     # A sub-folder holding exactly one text file is one post with all its images.
     if here != root and len(texts) == 1:
         return [PostSource(label=rel(texts[0]), text_file=texts[0], images=tuple(images),
-                           root=root)]
+                           root=root, base=base)]
     claimed: set[Path] = set()
     out: list[PostSource] = []
     stems = {t.stem: t for t in texts}
@@ -237,9 +243,10 @@ def _group(root: Path, here: Path, texts: list[Path], images: list[Path]) -> lis
             i for i in images if _image_stem(i)[0] == text.stem or i.stem == text.stem
         )
         claimed.update(mine)
-        out.append(PostSource(label=rel(text), text_file=text, images=mine, root=root))
+        out.append(PostSource(label=rel(text), text_file=text, images=mine, root=root,
+                              base=base))
     for image in images:
         if image not in claimed and _image_stem(image)[0] not in stems:
             out.append(PostSource(label=rel(image), text_file=None, images=(image,),
-                                  root=root))
+                                  root=root, base=base))
     return out

@@ -161,6 +161,6 @@ def test_audit_photo_only_posts(roster: Path, tmp_path: Path) -> None:
     for name in ("obama1.jpg", "kit_with_rose.jpg"):
         (tmp_path / name).write_bytes((FACES / name).read_bytes())
     r = CliRunner().invoke(app, ["audit", str(tmp_path), "-r", str(roster), "--format", "json"])
-    posts = {p["path"]: sorted(f["rule"] for f in p["findings"])
+    posts = {p["path"].removeprefix(f"{tmp_path}/"): sorted(f["rule"] for f in p["findings"])
              for p in json.loads(r.stdout)["posts"]}
     assert posts == {"kit_with_rose.jpg": ["F400", "F403"], "obama1.jpg": ["F402"]}

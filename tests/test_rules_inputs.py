@@ -36,7 +36,10 @@ def audit(folder: Path) -> dict[str, list[dict[str, object]]]:
     r = CliRunner().invoke(app, ["audit", str(folder), "-r", str(DATA / "roster.csv"),
                                  "--format", "json"])
     assert r.exit_code in (0, 1), r.output
-    return {p["path"]: p["findings"] for p in json.loads(r.stdout)["posts"]}
+    # Keyed by the path below the folder; the output names them as "FOLDER/path".
+    return {p["path"].removeprefix(f"{folder}/"): [
+        {**f, "file": str(f["file"]).removeprefix(f"{folder}/")} for f in p["findings"]]
+        for p in json.loads(r.stdout)["posts"]}
 
 
 @pytest.mark.parametrize(("name", "content", "message"), E901)

@@ -86,4 +86,5 @@ def test_l203(tmp_path: Path, gps: bool, expected: list[str]) -> None:
     assert [f["rule"] for f in post["findings"]] == expected
     if gps:
         f = post["findings"][0]
-        assert f["file"] == "garden.jpg" and f["box"] is None and f["source"] == "image"
+        assert f["file"] == f"{tmp_path}/garden.jpg" and f["box"] is None
+        assert f["source"] == "image"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from typer.testing import CliRunner
 
 from smcheck.cli import app
@@ -14,8 +15,9 @@ from tests.conftest import ROOT
 GOLDEN = ROOT / "tests" / "golden" / "sample_posts.json"
 
 
-def test_sample_posts_golden() -> None:
-    r = CliRunner().invoke(app, ["audit", str(ROOT / "sample_posts"), "--format", "json",
+def test_sample_posts_golden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # "sample_posts/...": the paths as a newcomer sees them
+    r = CliRunner().invoke(app, ["audit", "sample_posts", "--format", "json",
                                  "--publish-at", "2026-11-20T15:00:00-08:00"])
     assert r.exit_code == 1, r.output
     data = json.loads(r.stdout)
