@@ -64,7 +64,7 @@ def main() -> int:
         print(f"## Folder of {len(files)} photo-only posts ({big} of them 12 MP)\n")
         ours_t, out = wall([sys.executable, "-m", "smcheck", "audit", str(folder),
                             "--format", "json", "--exit-zero"])
-        ours = {p["path"]: sum(1 for f in p["findings"] if f["box"]) for p in
+        ours = {Path(p["path"]).name: sum(1 for f in p["findings"] if f["box"]) for p in
                 json.loads(out)["posts"]}
         theirs_t, out = wall([str(BIN / "face_detection"), str(folder)])
         theirs: dict[str, int] = dict.fromkeys(ours, 0)
