@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from smcheck.extract.index import Intervals, persons
 from smcheck.extract.normalize import WORD, Folded
 from smcheck.findings import Span
 from smcheck.lexicon import words
@@ -336,9 +337,7 @@ def _pos_at(doc: Doc | None, start: int) -> str | None:
 
 
 def _is_person(doc: Doc | None, start: int) -> bool:
-    if doc is None:
-        return False
-    return any(e.label_ == "PERSON" and e.start_char <= start < e.end_char for e in doc.ents)
+    return doc is not None and persons(doc).covers(start)
 
 
 def with_text(mention: NameMention, text: str) -> NameMention:
@@ -359,6 +358,7 @@ def _census_text(kind: str) -> str:
         resources.files("names").joinpath(f).read_text(encoding="ascii") for f in files)
 
 
+@lru_cache(maxsize=8192)
 def is_census_name(kind: str, word: str) -> bool:
     """Is `word` a first ("first") or last ("last") name in the US Census lists?"""
     return word.isalpha() and f"\n{word.upper()} " in _census_text(kind)
@@ -419,14 +419,16 @@ def person_names(
             candidates.append((start, end))
     candidates.extend(_name_pairs(text, tokens, doc, matcher))
     candidates.extend((p.start, p.end) for p in strangers)
-    claimed: list[tuple[int, int]] = []  # every span judged, kept or not
+    # Every span judged, kept or not, ends before claimed_end: candidates come by start.
+    claimed_end = -1
+    taken = Intervals([*roster_spans, *staff_spans])
     for start, end in sorted(set(candidates), key=lambda c: (c[0], -c[1])):
-        if any(a < end and start < b for a, b in claimed):
+        if start < claimed_end:
             continue  # "Luther King" inside "Martin Luther King Jr."
-        claimed.append((start, end))
+        claimed_end = end
         if _is_title_before(text, start, matcher.titles):
             continue
-        if any(a < end and start < b for a, b in (*roster_spans, *staff_spans)):
+        if taken.overlaps(start, end):
             continue
         folded = " ".join(name_parts(text[start:end]))
         if any(folded.startswith(f) or f.startswith(folded) for f in figures):
@@ -479,13 +481,14 @@ _INSTITUTION_WORDS = {
 }
 
 
-def is_first_name(token: Token, doc: Doc, matcher: NameMatcher) -> bool:
-    """A capitalised common first name used as a name ("Jordan is at..."), not a word."""
+def is_first_name(text: str, token: Token, doc: Doc, matcher: NameMatcher) -> bool:
+    """A capitalised common first name used as a name ("Jordan is at..."), not a word.
+    (`text` is the doc's text: spaCy rebuilds `doc.text` from every token on each read.)"""
     if not _titlecase(token.raw):
         return False
     if token.key in matcher.titles or token.key in matcher.not_surnames:
         return False
-    if _is_title_before(doc.text, token.start, matcher.titles):
+    if _is_title_before(text, token.start, matcher.titles):
         return False
     if not is_census_name("first", token.key):
         return False

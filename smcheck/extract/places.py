@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from smcheck.extract.index import entities, starting_in
 from smcheck.findings import Span
 from smcheck.lexicon import phrase_pattern, words
 
@@ -92,8 +93,9 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         add(m.start(), m.end(), "address")
     for m in _NAMED_VENUE.finditer(sentence):
         add(m.start(), m.end(), "named")
-    for ent in doc.ents:
-        if not (start <= ent.start_char and ent.end_char <= end):
+    ents, ent_starts = entities(doc)
+    for ent in starting_in(ents, ent_starts, start, end):
+        if ent.end_char > end:
             continue
         before = text[max(start, ent.start_char - 14):ent.start_char]
         if ent.text.split()[0].casefold() in _NOT_PLACES:

@@ -6,10 +6,13 @@ One spaCy pass per post, shared by the name matcher and NER.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from smcheck.extract.index import Intervals, sorted_by, starting_in
 from smcheck.extract.names import (
     NameMatcher,
     NameMention,
@@ -49,31 +52,58 @@ class TextFacts:
     first_names: tuple[Span, ...] = ()
 
     def tense_of(self, sentence: Span) -> str:
-        for s, tense in zip(self.sentences, self.tenses, strict=False):
-            if s == sentence:
-                return tense
-        return "present"
+        i = self.sentence_index(sentence)
+        return self.tenses[i] if i is not None and i < len(self.tenses) else "present"
 
     def whens_in(self, sentence: Span) -> list[When]:
-        return [w for w in self.whens if sentence.start <= w.span.start < sentence.end]
+        return starting_in(*self._whens, sentence.start, sentence.end)
 
     def first_names_in(self, sentence: Span) -> list[Span]:
-        return [n for n in self.first_names if sentence.start <= n.start < sentence.end]
+        return starting_in(*self._first_names, sentence.start, sentence.end)
 
     def places_in(self, sentence: Span) -> list[Place]:
-        return [p for p in self.places if sentence.start <= p.span.start < sentence.end]
+        return starting_in(*self._places, sentence.start, sentence.end)
+
+    # Lookups by position, sorted once: rules ask them of every sentence (see index.py).
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _names(self) -> tuple[tuple[NameMention, ...], list[int]]:
+        return sorted_by(self.names, lambda n: n.span.start)
+
+    @cached_property
+    def _people(self) -> tuple[tuple[Span, ...], list[int]]:
+        return sorted_by(self.people, lambda p: p.start)
+
+    @cached_property
+    def _whens(self) -> tuple[tuple[When, ...], list[int]]:
+        return sorted_by(self.whens, lambda w: w.span.start)
+
+    @cached_property
+    def _places(self) -> tuple[tuple[Place, ...], list[int]]:
+        return sorted_by(self.places, lambda p: p.span.start)
+
+    @cached_property
+    def _first_names(self) -> tuple[tuple[Span, ...], list[int]]:
+        return sorted_by(self.first_names, lambda n: n.start)
+
+    def sentence_index(self, sentence: Span) -> int | None:
+        i = bisect_left(self._sentence_starts, sentence.start)
+        return i if i < len(self.sentences) and self.sentences[i] == sentence else None
 
     def sentence_at(self, pos: int) -> Span:
-        for s in self.sentences:
-            if s.start <= pos < s.end:
-                return s
+        i = bisect_right(self._sentence_starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].end:
+            return self.sentences[i]
         return Span(start=0, end=len(self.text), text=self.text)
 
     def names_in(self, sentence: Span) -> list[NameMention]:
-        return [n for n in self.names if sentence.start <= n.span.start < sentence.end]
+        return starting_in(*self._names, sentence.start, sentence.end)
 
     def people_in(self, sentence: Span) -> list[Span]:
-        return [p for p in self.people if sentence.start <= p.start < sentence.end]
+        return starting_in(*self._people, sentence.start, sentence.end)
 
 
 # Most posts have no run of digits and no "@": no need to ask phonenumbers.
@@ -166,10 +196,10 @@ def extract_text(
                 if not any(a <= w.span.start < b for a, b in contact_spans)
             )
         places.extend(find_places(text, doc, sentence.start, sentence.end))
-    taken = [*roster_spans, *((p.start, p.end) for p in people)]
+    taken = Intervals([*roster_spans, *((p.start, p.end) for p in people)])
     first_names = tuple(
         Span(start=t.start, end=t.end, text=t.raw) for t in tokens
-        if not any(a <= t.start < b for a, b in taken) and is_first_name(t, doc, matcher)
+        if not taken.covers(t.start) and is_first_name(text, t, doc, matcher)
     )
     return TextFacts(
         text=text,

@@ -37,11 +37,11 @@ def tied_to_student(facts: Facts, sentence: Span) -> bool:
 def previous_sentence(facts: Facts, sentence: Span) -> Span | None:
     """The sentence before, if it is in the same paragraph."""
     sentences = facts.text.sentences
-    for i, s in enumerate(sentences):
-        if s == sentence and i > 0:
-            gap = facts.text.text[sentences[i - 1].end:s.start]
-            return sentences[i - 1] if "\n\n" not in gap.replace("\r", "") else None
-    return None
+    i = facts.text.sentence_index(sentence)
+    if not i:
+        return None
+    gap = facts.text.text[sentences[i - 1].end:sentence.start]
+    return sentences[i - 1] if "\n\n" not in gap.replace("\r", "") else None
 
 
 def student_of(facts: Facts, sentence: Span) -> Student | None:

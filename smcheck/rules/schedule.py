@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from smcheck import policies as P
 from smcheck.extract.places import Place
@@ -15,12 +17,18 @@ from smcheck.lexicon import phrase_pattern
 from smcheck.rules.base import Context, Hit, rule
 
 
+@lru_cache(maxsize=16)
+def _paragraphs(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the blank-line-separated paragraphs, found once per text."""
+    breaks = list(re.finditer(r"\n\s*\n", text))
+    return [0, *(m.end() for m in breaks)], [*(m.start() for m in breaks), len(text)]
+
+
 def paragraph_of(text: str, pos: int) -> Span:
     """The blank-line-separated paragraph around pos."""
-    starts = [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
-    start = max(s for s in starts if s <= pos)
-    nxt = re.compile(r"\n\s*\n").search(text, pos)
-    end = nxt.start() if nxt else len(text)
+    starts, ends = _paragraphs(text)
+    i = bisect_right(starts, pos) - 1
+    start, end = starts[i], max(ends[i], starts[i])
     return Span(start=start, end=end, text=text[start:end])
 
 
