@@ -3,7 +3,7 @@
     checker = Checker(config=..., roster=...)
     report = checker.report([checker.check_post(post, publish_at)], publish_at)
 
-Folders: smcheck.audit.audit(checker, folder, publish_at, jobs=2).
+Folders: smcheck.audit.audit(checker, posts_in(checker, folder), publish_at, jobs=2).
 """
 
 from __future__ import annotations

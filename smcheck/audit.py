@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
@@ -168,8 +168,11 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
 # ---- the audit -----------------------------------------------------------------------
 
 
-def discover_count(folder: Path) -> int:
-    return sum(1 for _ in discover(folder))
+def posts_in(checker: Checker, folder: Path) -> list[PostSource]:
+    """The folder's posts, in path order; the roster's own reference photos are not posts."""
+    references = {p.resolve() for s in checker.roster.students for p in s.photos}
+    return [s for s in discover(folder) if s.text_file is not None
+            or not all(i.resolve() in references for i in s.images)]
 
 
 def default_jobs() -> int:
@@ -179,7 +182,7 @@ def default_jobs() -> int:
 
 def audit(
     checker: Checker,
-    folder: Path,
+    sources: Sequence[PostSource],
     publish_at: datetime,
     *,
     jobs: int = 1,
@@ -188,10 +191,6 @@ def audit(
 ) -> Iterator[PostReport]:
     """Each post's report, in path order. With jobs > 1 (or an executor given) posts are
     checked in parallel; cached results (when the checker's cache is on) skip the work."""
-    sources = list(discover(folder))
-    references = {p.resolve() for s in checker.roster.students for p in s.photos}
-    sources = [s for s in sources if s.text_file is not None
-               or not all(i.resolve() in references for i in s.images)]
     run = run_digest(checker) if checker.use_cache else ""
     keys = [post_key(run, s, publish_at) if checker.use_cache else "" for s in sources]
     cached: list[PostReport | None] = [

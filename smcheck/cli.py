@@ -238,7 +238,7 @@ def audit(
 ) -> None:
     """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
     from smcheck.audit import audit as run_audit
-    from smcheck.audit import default_jobs, discover_count
+    from smcheck.audit import default_jobs, posts_in
 
     if not folder.is_dir():
         fail(f"{folder}: not a folder" if folder.exists() else f"{folder}: folder not found")
@@ -248,12 +248,13 @@ def audit(
 
         config = discover_config(folder.resolve())
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache))
-    total = discover_count(folder)
+    sources = posts_in(checker, folder)
+    total = len(sources)
     done: list[PostReport] = []
     show_progress = sys.stdout.isatty() and not quiet
 
     def work() -> Report:
-        posts = run_audit(checker, folder, when, jobs=jobs or default_jobs())
+        posts = run_audit(checker, sources, when, jobs=jobs or default_jobs())
         if not show_progress:
             done.extend(posts)
         else:
