@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from smcheck.errors import InputError
@@ -103,8 +104,13 @@ class Roster:
     path: Path | None
     students: tuple[Student, ...]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Student]:
+        return {s.id: s for s in self.students}
+
     def by_id(self, student_id: str) -> Student | None:
-        return next((s for s in self.students if s.id == student_id), None)
+        # Asked for every face's every distance: a scan would grow with roster size squared.
+        return self._by_id.get(student_id)
 
     def __len__(self) -> int:
         return len(self.students)
