@@ -1,2 +1,2 @@
 """smcheck: check a school social-media post against staff policy, offline."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
