@@ -1,2 +1,49 @@
-"""smcheck: check a school social-media post against staff policy, offline."""
+"""smcheck: check a school social-media post against staff policy, offline.
+
+    import smcheck
+    report = smcheck.check("Great job today, Leo R.!", roster="roster.csv")
+    print(report.verdict, report.to_json())
+
+`check`, `audit` and the report types load on first use: `import smcheck` stays fast
+and loads no model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.2.0"
+
+if TYPE_CHECKING:
+    from smcheck.api import Checker, audit, check, make_checker
+    from smcheck.config import Config
+    from smcheck.errors import InputError
+    from smcheck.findings import Box, Finding, Notice, PostReport, Report, Severity, Span
+    from smcheck.roster import Roster
+
+_LAZY = {
+    "check": "smcheck.api", "audit": "smcheck.api", "make_checker": "smcheck.api",
+    "Checker": "smcheck.api", "Config": "smcheck.config", "InputError": "smcheck.errors",
+    "Box": "smcheck.findings", "Finding": "smcheck.findings", "Notice": "smcheck.findings",
+    "PostReport": "smcheck.findings", "Report": "smcheck.findings",
+    "Severity": "smcheck.findings", "Span": "smcheck.findings", "Roster": "smcheck.roster",
+}
+
+__all__ = ["Box", "Checker", "Config", "Finding", "InputError", "Notice", "PostReport",
+           "Report", "Roster", "Severity", "Span", "__version__", "audit", "check",
+           "make_checker"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'smcheck' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

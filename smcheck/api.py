@@ -1,17 +1,29 @@
 """The Python API: load -> extract -> rules -> report. The CLI is a thin layer over this.
 
-    checker = Checker(config=..., roster=...)
-    report = checker.report([checker.check_post(post, publish_at)], publish_at)
+The front door (README: Python API), re-exported lazily as `smcheck.check` and
+`smcheck.audit`:
 
-Folders: smcheck.audit.audit(checker, posts_in(checker, folder), publish_at, jobs=2).
+    report = smcheck.check("Great job, Leo!", roster="roster.csv")
+    report = smcheck.check(Path("draft.txt"), images=["trip.jpg"], publish_at="2026-12-01T09:00")
+    report = smcheck.audit("posts/", jobs=2)
+    report.verdict, report.exit_code, report.to_json()
+
+Underneath, a `Checker` holds what a run shares (config, roster, models loaded once):
+
+    checker = make_checker(roster="roster.csv")          # reuse it for many posts
+    report = check("...", checker=checker)
+    checker.report([checker.check_post(post, publish_at)], publish_at)
+
+Folders: smcheck.batch.audit(checker, posts_in(checker, folder), publish_at, jobs=2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from smcheck import accept
 from smcheck.config import Config
@@ -61,7 +73,7 @@ class Checker:
 
     @property
     def active_rules(self) -> tuple[Rule, ...]:
-        return tuple(r for r in RULES if r.code not in self.config.ignore)
+        return tuple(r for r in RULES if self.config.enabled(r.code))
 
     def extract(self, post: Post, publish_at: datetime | None = None) -> Facts:
         text = extract_text(post.text, self.engines, self.matcher, publish_at) \
@@ -101,7 +113,7 @@ class Checker:
 
     def references(self, models: FaceModels) -> References:
         """The roster's reference encodings, computed on the first photo of the run
-        (or handed over by whoever computed them: see smcheck.audit)."""
+        (or handed over by whoever computed them: see smcheck.batch)."""
         if self._references is None:
             self._references = load_references(self.roster, models, self.use_cache)
         return self._references
@@ -140,8 +152,12 @@ class Checker:
 
     def report(self, posts: Iterable[PostReport], publish_at: datetime,
                redact: bool = False) -> Report:
-        return Report(publish_at=publish_at, posts=tuple(posts), fail_on=self.config.fail_on,
-                      redact=redact)
+        from smcheck.settings import notices_for
+
+        done = tuple(posts)
+        notices = notices_for(self.config, self.roster, any(p.images for p in done))
+        return Report(publish_at=publish_at, posts=done, fail_on=self.config.fail_on,
+                      redact=redact, notices=notices)
 
     def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:
         try:
@@ -160,3 +176,151 @@ class Checker:
         return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
             check="check of this post", file=None,
             reason=f"smcheck failed on it ({type(exc).__name__}); please report this"),))
+
+
+# ---- the front door: smcheck.check and smcheck.audit ------------------------------------
+
+PathArg = str | os.PathLike[str]
+RosterArg = PathArg | Roster | None
+ConfigArg = PathArg | Config | None
+
+
+def _path(value: PathArg | None) -> Path | None:
+    return Path(value) if value is not None else None
+
+
+def make_checker(
+    roster: RosterArg = None,
+    config: ConfigArg = None,
+    *,
+    start: PathArg | None = None,
+    use_cache: bool = False,
+    fail_on: str | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> Checker:
+    """A Checker with the settings resolved as the CLI resolves them: the arguments, else
+    SMCHECK_CONFIG / SMCHECK_ROSTER, else smcheck.toml found in `start` (default: the
+    current folder) or above. Raises InputError for a bad roster or config."""
+    from smcheck.settings import resolve
+
+    settings = resolve(
+        roster if isinstance(roster, Roster) else _path(roster),
+        config if isinstance(config, Config) else _path(config),
+        start=_path(start), fail_on=fail_on, select=tuple(select), ignore=tuple(ignore))
+    return Checker(config=settings.config, roster=settings.roster, use_cache=use_cache)
+
+
+def publish_time(value: datetime | str | None) -> datetime:
+    """A publish time: a datetime (naive: this machine's zone), ISO 8601 text, or None
+    for now."""
+    from smcheck.post import parse_publish_at
+
+    return now() if value is None else parse_publish_at(value, "publish_at")
+
+
+def read_post_file(path: Path, images: tuple[Path, ...] = (), label: str | None = None) -> Post:
+    """A post from a .txt/.md file: front matter read; InputError for a missing, binary,
+    empty, over-large or undecodable file."""
+    from smcheck.post import MAX_TEXT_BYTES, build_post, decode_text
+
+    name = label if label is not None else str(path)
+    if not path.exists():
+        raise InputError(name, "file not found")
+    if path.is_dir():
+        raise InputError(name, f"is a folder; use `smcheck audit {name}`")
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(name, f"post is {size // 1_000_000} MB; a post over 1 MB is "
+                             "not a post")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror}") from None
+    return build_post(name, decode_text(data, name), images, path.parent)
+
+
+def make_post(
+    text: str | None = None,
+    *,
+    path: PathArg | None = None,
+    images: Iterable[PathArg] = (),
+    label: str | None = None,
+) -> Post:
+    """One post from its text or its file, and its images (checked to exist)."""
+    from smcheck.post import build_post
+
+    pics = tuple(Path(i) for i in images)
+    for image in pics:
+        if not image.is_file():
+            raise InputError(str(image), "image file not found")
+    if path is not None:
+        if text is not None:
+            raise ValueError("give the post as text or as path, not both")
+        return read_post_file(Path(path), pics, label)
+    if text is not None:
+        name = label or "<text>"
+        if not text.strip():
+            raise InputError(name, "post is empty")
+        return build_post(name, text, pics, None)
+    if not pics:
+        raise ValueError("a post needs text, a path or at least one image")
+    return Post(path=label or str(pics[0]), text="", images=pics)
+
+
+def check(
+    text: str | os.PathLike[str] | None = None,
+    *,
+    path: PathArg | None = None,
+    images: Iterable[PathArg] = (),
+    roster: RosterArg = None,
+    config: ConfigArg = None,
+    publish_at: datetime | str | None = None,
+    redact: bool = False,
+    checker: Checker | None = None,
+) -> Report:
+    """Check one post: its text (a str) or its file (a Path, or `path=`), and its images.
+
+    The roster and config are resolved as the CLI resolves them (see make_checker);
+    pass `checker=make_checker(...)` to reuse one across many posts. `publish_at`
+    (datetime or ISO 8601; default now) is when the post goes out: front matter
+    overrides it. Returns the Report that `--format json` prints (`report.to_json()`).
+    Raises smcheck.InputError for input that cannot be read at all."""
+    if isinstance(text, os.PathLike):
+        text, path = None, text
+    run = checker if checker is not None else make_checker(roster, config)
+    when = publish_time(publish_at)
+    post = make_post(text, path=path, images=images)
+    return run.report([run.check_post(post, when)], when, redact=redact)
+
+
+def audit(
+    folder: PathArg,
+    *,
+    roster: RosterArg = None,
+    config: ConfigArg = None,
+    publish_at: datetime | str | None = None,
+    jobs: int = 1,
+    redact: bool = False,
+    cache: bool = False,
+    checker: Checker | None = None,
+) -> Report:
+    """Check every post in a folder (SPEC section 2): one unreadable post is an E901 and
+    the rest go on. The config is looked for beside the folder first. `jobs` > 1 checks
+    posts in parallel processes; `cache` keeps results in the user cache folder."""
+    from smcheck.batch import audit as run_audit
+    from smcheck.batch import posts_in
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(str(root), "not a folder" if root.exists() else "folder not found")
+    if checker is None:
+        from smcheck.config import discover_config
+
+        # A folder of posts usually carries its own smcheck.toml: look there first.
+        start = root if discover_config(root.resolve()) else None
+    run = checker if checker is not None else \
+        make_checker(roster, config, start=start, use_cache=cache)
+    when = publish_time(publish_at)
+    posts = run_audit(run, posts_in(run, root), when, jobs=jobs)
+    return run.report(posts, when, redact=redact)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from smcheck import __version__
 from smcheck.errors import InputError
@@ -30,7 +30,8 @@ app = typer.Typer(
     "policy before it goes out. Offline: nothing leaves this machine.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
 )
 roster_app = typer.Typer(help="Validate and summarise a roster CSV.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
@@ -82,28 +83,44 @@ ReportOpt = Annotated[Path | None, typer.Option(
 AnnotateOpt = Annotated[Path | None, typer.Option(
     "--annotate", help="Write a copy of each photo with every face boxed and labelled "
     "into this folder.")]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output-file", "-o", help="Write the output (in --format) to this file instead of "
+    "standard output.")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select", help="Run only these rules: codes or prefixes, e.g. N,R503 (repeatable). "
+    "E9xx always runs.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option(
+    "--ignore", help="Turn these rules off: codes or prefixes, e.g. N103,C6 (repeatable); "
+    "added to the config's ignore.")]
+ShowSettingsOpt = Annotated[bool, typer.Option(
+    "--show-settings", help="Print the settings in force (config file, roster, counts; no "
+    "student names) and exit.")]
 
 
 def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
-           publish_at: str | None, cache: bool = False) -> tuple[Checker, datetime]:
-    from smcheck.api import Checker, now
-    from smcheck.config import parse_fail_on, resolve_config, resolve_roster_path
-    from smcheck.post import parse_publish_at
-    from smcheck.roster import EMPTY_ROSTER, load_roster
+           publish_at: str | None, cache: bool = False, *, start: Path | None = None,
+           select: list[str] | None = None, ignore: list[str] | None = None,
+           show_settings: bool = False) -> tuple[Checker, datetime]:
+    from smcheck.api import Checker, publish_time
+    from smcheck.settings import resolve
 
     try:
-        cfg = resolve_config(config)
-        if fail_on is not None:
-            try:
-                cfg = replace(cfg, fail_on=parse_fail_on(fail_on))  # None: "never"
-            except ValueError as exc:
-                fail(f"--fail-on: {exc}")
-        roster_path = resolve_roster_path(roster, cfg)
-        ros = load_roster(roster_path) if roster_path else EMPTY_ROSTER
-        when = parse_publish_at(publish_at, "--publish-at") if publish_at else now()
+        settings = resolve(roster, config, start=start, fail_on=fail_on,
+                           select=tuple(select or ()), ignore=tuple(ignore or ()))
+        if show_settings:
+            _print_settings(settings.describe(), Format.text)
+            raise typer.Exit(0)
+        when = publish_time(publish_at) if publish_at is None else \
+            _publish_at(publish_at)
     except InputError as exc:
         fail(str(exc))
-    return Checker(config=cfg, roster=ros, use_cache=cache), when
+    return Checker(config=settings.config, roster=settings.roster, use_cache=cache), when
+
+
+def _publish_at(value: str) -> datetime:
+    from smcheck.post import parse_publish_at
+
+    return parse_publish_at(value, "--publish-at")
 
 
 def _cache_wanted(flag: bool) -> bool:
@@ -122,7 +139,8 @@ def _run(work: Callable[[], Report]) -> Report:
 
 def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
           annotate: Path | None = None, html: Path | None = None,
-          summary: bool = False) -> NoReturn:
+          summary: bool = False, output: Path | None = None,
+          summary_only: bool = False) -> NoReturn:
     if annotate is not None:
         from smcheck.reporters.annotate import annotate as write_annotated
 
@@ -133,23 +151,86 @@ def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
 
         write_html(report, html)
         _stderr().print(f"report: {html}", markup=False)
+    rendered: str | None = None
     if fmt is Format.json:
-        from smcheck.reporters import json as json_reporter
-
-        sys.stdout.write(json_reporter.render(report))
+        rendered = report.to_json()
     elif fmt is Format.sarif:
         from smcheck.reporters import sarif
 
-        sys.stdout.write(sarif.render(report))
+        rendered = sarif.render(report)
     elif fmt is Format.github:
         from smcheck.reporters import github
 
-        sys.stdout.write(github.render(report))
+        rendered = github.render(report)
+    if rendered is not None and output is None:
+        sys.stdout.write(rendered)
+    elif rendered is not None and output is not None:
+        _write_atomically(output, rendered)
     else:
         from smcheck.reporters import text as text_reporter
 
-        text_reporter.render(report, _console(), quiet=quiet, summary=summary)
+        if output is None:
+            text_reporter.render(report, _console(), quiet=quiet, summary=summary,
+                                 summary_only=summary_only)
+        else:
+            import io
+
+            buf = io.StringIO()
+            text_reporter.render(report, Console(file=buf, highlight=False, width=100,
+                                                 no_color=True, soft_wrap=True),
+                                 quiet=quiet, summary=summary, summary_only=summary_only)
+            _write_atomically(output, buf.getvalue())
     raise typer.Exit(0 if exit_zero else report.exit_code)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    """Written whole, then moved into place: never a half-written output file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        fail(f"{path}: cannot write: {exc.strerror}")
+
+
+def _print_settings(described: dict[str, object], fmt: Format) -> None:
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(described, indent=2) + "\n")
+        return
+    console = _console()
+    cfg = described["config"]
+    ros = described["roster"]
+    assert isinstance(cfg, dict) and isinstance(ros, dict)
+    console.print(f"{'config':<24}{cfg['path'] or 'none found (defaults)'}"
+                  f"  [dim]({cfg['source']})[/]", highlight=False)
+    if ros["path"]:
+        console.print(f"{'roster':<24}{ros['path']}  [dim]({ros['source']})[/]: "
+                      f"{ros['students']} students, {ros['with_photos']} with reference "
+                      f"photos, {ros['safety_flagged']} safety-flagged", highlight=False)
+        by_release = ros["by_release"]
+        assert isinstance(by_release, dict)
+        console.print(f"{'releases':<24}" + ", ".join(f"{k} {v}" for k, v in
+                                                   by_release.items()), highlight=False)
+    else:
+        console.print(f"{'roster':<24}none found", highlight=False)
+    for key in ("fail_on", "staff", "district_email_domains", "face_tolerance", "select",
+                "ignore", "severity"):
+        value = described[key]
+        if isinstance(value, list | tuple):
+            value = ", ".join(map(str, value)) or "-"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        elif value is None:
+            value = "all rules" if key == "select" else "-"
+        label = "staff names" if key == "staff" else key
+        console.print(f"{label:<24}{value}", highlight=False)
+    notices = described["notices"]
+    assert isinstance(notices, list)
+    for n in notices:
+        console.print(f"[yellow]note[/] {escape(n['message'])}")
 
 
 @app.command()
@@ -164,6 +245,9 @@ def check(
     config: ConfigOpt = None,
     publish_at: PublishOpt = None,
     format: FormatOpt = Format.text,
+    output_file: OutputOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
     redact: RedactOpt = False,
     quiet: QuietOpt = False,
     fail_on: FailOnOpt = None,
@@ -171,51 +255,39 @@ def check(
     cache: CacheOpt = False,
     annotate: AnnotateOpt = None,
     report: ReportOpt = None,
+    show_settings: ShowSettingsOpt = False,
 ) -> None:
     """Check one post: its text and its photos."""
-    from smcheck.post import MAX_TEXT_BYTES, Post, build_post, decode_text
+    from smcheck.api import make_post
+    from smcheck.post import Post, decode_text
 
     given = list(files or ())
-    if (not given) == (text is None) and not (not given and image):
+    if not show_settings and (not given) == (text is None) and not (not given and image):
         fail("give the post as FILE, as - for standard input, or with --text (one of them)")
     if len(given) > 1 and image:
         fail("--image goes with a single post; put photos beside posts and use `smcheck audit`")
-    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache))
+    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
+                           select=select, ignore=ignore, show_settings=show_settings)
     images = tuple(image or ())
     posts: list[Post] = []
     try:
         if text is not None:
             if not text.strip():
                 fail("--text: post is empty")
-            posts.append(build_post("<text>", text, images, None))
+            posts.append(make_post(text, images=images))
         for file in given:
             if file == "-":
-                posts.append(build_post("<stdin>", decode_text(sys.stdin.buffer.read(),
-                                                               "<stdin>"), images, None))
-                continue
-            path = Path(file)
-            if not path.exists():
-                fail(f"{file}: file not found")
-            if path.is_dir():
-                fail(f"{file}: is a folder; use `smcheck audit {file}`")
-            try:
-                if path.stat().st_size > MAX_TEXT_BYTES:
-                    fail(f"{file}: post is {path.stat().st_size // 1_000_000} MB; a post over "
-                         "1 MB is not a post")
-                data = path.read_bytes()
-            except OSError as exc:
-                fail(f"{file}: cannot read: {exc.strerror}")
-            posts.append(build_post(file, decode_text(data, file), images, path.parent))
+                posts.append(make_post(decode_text(sys.stdin.buffer.read(), "<stdin>"),
+                                       images=images, label="<stdin>"))
+            else:
+                posts.append(make_post(path=file, images=images, label=file))
         if not posts:
-            posts.append(Post(path=str(images[0]), text="", images=images))
-        for i in images:
-            if not i.is_file():
-                fail(f"{i}: image file not found")
+            posts.append(make_post(images=images))
     except InputError as exc:
         fail(str(exc))
     result = _run(lambda: checker.report([checker.check_post(p, when) for p in posts], when,
                                          redact=redact))
-    _emit(result, format, quiet, exit_zero, annotate, report)
+    _emit(result, format, quiet, exit_zero, annotate, report, output=output_file)
 
 
 @app.command()
@@ -225,6 +297,12 @@ def audit(
     config: ConfigOpt = None,
     publish_at: PublishOpt = None,
     format: FormatOpt = Format.text,
+    output_file: OutputOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Only the summary: findings by rule, the blocked posts and the "
+        "verdict, not every finding (for a big audit).")] = False,
     redact: RedactOpt = False,
     quiet: QuietOpt = False,
     fail_on: FailOnOpt = None,
@@ -235,19 +313,20 @@ def audit(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Posts checked in parallel (default: the machine's "
         "cores).")] = None,
+    show_settings: ShowSettingsOpt = False,
 ) -> None:
     """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
-    from smcheck.audit import audit as run_audit
-    from smcheck.audit import default_jobs, posts_in
+    from smcheck.batch import audit as run_audit
+    from smcheck.batch import default_jobs, posts_in
+    from smcheck.config import discover_config
 
     if not folder.is_dir():
         fail(f"{folder}: not a folder" if folder.exists() else f"{folder}: folder not found")
-    if config is None and roster is None and not os.environ.get("SMCHECK_CONFIG"):
-        # A folder of posts usually carries its own smcheck.toml: look there first.
-        from smcheck.config import discover_config
-
-        config = discover_config(folder.resolve())
-    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache))
+    # A folder of posts usually carries its own smcheck.toml: look there first.
+    start = folder if discover_config(folder.resolve()) else None
+    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
+                           start=start, select=select, ignore=ignore,
+                           show_settings=show_settings)
     sources = posts_in(checker, folder)
     total = len(sources)
     done: list[PostReport] = []
@@ -268,7 +347,8 @@ def audit(
         _stderr().print(f"smcheck: interrupted after {len(done)} of {total} posts; "
                         "no report written", markup=False)
         raise typer.Exit(130) from None
-    _emit(result, format, quiet, exit_zero, annotate, report, summary=True)
+    _emit(result, format, quiet, exit_zero, annotate, report, summary=True,
+          output=output_file, summary_only=summary)
 
 
 def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostReport]) -> None:
@@ -336,19 +416,35 @@ def accept_command(
 @app.command()
 def rules(
     code: Annotated[str | None, typer.Argument(help="A rule code, e.g. N101.")] = None,
+    format: FormatOpt = Format.text,
 ) -> None:
     """List the rules, or explain one: what it does, why, an example, what to use instead,
     and the policy it rests on."""
     from smcheck.rules import RULES, get_rule
 
+    if format not in (Format.text, Format.json):
+        fail("rules: --format is text or json")
+    one = get_rule(code) if code is not None else None
+    if code is not None and one is None:
+        fail(f"unknown rule code {code!r}; `smcheck rules` lists them")
+    if format is Format.json:
+        import json
+
+        chosen = RULES if one is None else (one,)
+        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
+                 "summary": r.summary, "what": r.what, "why": r.why, "example": r.example,
+                 "use_instead": r.use_instead,
+                 "policy": [{"ref": p.ref, "district": p.district, "heading": p.heading,
+                             "file": p.file, "quote": p.quote} for p in r.policy]}
+                for r in chosen]
+        sys.stdout.write(json.dumps(data if one is None else data[0], indent=2,
+                                    ensure_ascii=False) + "\n")
+        return
     console = _console()
-    if code is None:
+    if one is None:
         for r in RULES:
             console.print(f"[bold]{r.code}[/]  {r.name:<28} {r.severity.label:<10} {r.summary}")
         return
-    one = get_rule(code)
-    if one is None:
-        fail(f"unknown rule code {code!r}; `smcheck rules` lists them")
     console.print(f"[bold]{one.code} {one.name}[/]  (default severity: {one.severity.label})\n")
     console.print("[bold]What it does[/]\n  " + one.what + "\n")
     console.print("[bold]Why[/]\n  " + one.why + "\n")
@@ -358,6 +454,27 @@ def rules(
     for p in one.policy:
         console.print(f"  {p.district}, \u201c{p.heading}\u201d ({p.file}):")
         console.print(f"    \u201c{p.quote}\u201d")
+
+
+@app.command("settings")
+def settings_command(
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    folder: Annotated[Path | None, typer.Argument(
+        help="Resolve as `smcheck audit FOLDER` would (its smcheck.toml first).")] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Show the settings in force: which config file and roster were found, and counts
+    (students, releases, reference photos, staff); never a student's name."""
+    from smcheck.config import discover_config
+    from smcheck.settings import resolve
+
+    start = folder if folder is not None and discover_config(folder.resolve()) else None
+    try:
+        settings = resolve(roster, config, start=start)
+    except InputError as exc:
+        fail(str(exc))
+    _print_settings(settings.describe(), format if format is Format.json else Format.text)
 
 
 @roster_app.command("check")

@@ -18,7 +18,7 @@ from smcheck.findings import Severity
 
 _KEYS = {
     "roster", "district_email_domains", "staff", "fail_on", "face_tolerance", "ignore",
-    "severity",
+    "severity", "select",
 }
 
 
@@ -30,8 +30,17 @@ class Config:
     staff: tuple[str, ...] = ()
     fail_on: Severity | None = Severity.VIOLATION  # None: "never"
     face_tolerance: float = 0.5
-    ignore: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()  # rule codes or prefixes ("N103", "C6")
+    select: frozenset[str] | None = None  # only these codes or prefixes; None: all
     severity: dict[str, Severity] = field(default_factory=dict)
+
+    def enabled(self, code: str) -> bool:
+        """Whether a rule runs. E9xx always runs under --select: an input that could not
+        be read or checked is never a silent pass."""
+        if any(code.startswith(c) for c in self.ignore):
+            return False
+        return self.select is None or code.startswith("E9") or \
+            any(code.startswith(c) for c in self.select)
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -81,6 +90,12 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
         if bad:
             raise InputError(file, f"ignore: unknown rule code(s) {', '.join(bad)}")
         kwargs["ignore"] = frozenset(c.upper() for c in codes)
+    if "select" in table:
+        codes = _str_list(table["select"], "select", file)
+        bad = [c for c in codes if not any(r.startswith(c.upper()) for r in RULE_CODES)]
+        if bad:
+            raise InputError(file, f"select: unknown rule code(s) {', '.join(bad)}")
+        kwargs["select"] = frozenset(c.upper() for c in codes)
     if "severity" in table:
         sev = table["severity"]
         if not isinstance(sev, dict):

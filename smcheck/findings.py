@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
+from typing import Any, Literal
 
 
 class Severity(IntEnum):
@@ -75,6 +76,16 @@ class Finding:
 
 VERDICTS = ("block", "review", "ok")
 
+NoticeCode = Literal["no-roster", "no-config", "no-reference-photos"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice:
+    """Something about the run every output states (SPEC section 6): no roster, no config."""
+
+    code: NoticeCode
+    message: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class PostReport:
@@ -103,6 +114,7 @@ class Report:
     # None means fail_on = "never": nothing blocks.
     fail_on: Severity | None = Severity.VIOLATION
     redact: bool = False
+    notices: tuple[Notice, ...] = ()
 
     def verdicts(self) -> dict[str, int]:
         counts = dict.fromkeys(VERDICTS, 0)
@@ -120,6 +132,24 @@ class Report:
     @property
     def exit_code(self) -> int:
         return 1 if self.verdicts()["block"] else 0
+
+    @property
+    def verdict(self) -> str:
+        """The run's verdict: `block` if any post is blocked, else `review`, else `ok`."""
+        v = self.verdicts()
+        return "block" if v["block"] else ("review" if v["review"] else "ok")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of SPEC section 6, as Python values."""
+        from smcheck.reporters.json import to_dict
+
+        return to_dict(self)
+
+    def to_json(self) -> str:
+        """The JSON of SPEC section 6 (what `--format json` prints)."""
+        from smcheck.reporters.json import render
+
+        return render(self)
 
 
 def sorted_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

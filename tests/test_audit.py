@@ -53,7 +53,7 @@ def test_cache_only_when_asked_and_reused(posts: Path, tmp_path: Path,
     assert all(stat.S_IMODE(e.stat().st_mode) == 0o600 for e in entries)
     assert not any("Hernández" in e.read_text() or "Ramirez" in e.read_text() for e in entries)
 
-    import smcheck.audit as audit_module
+    import smcheck.batch as audit_module
 
     calls = []
     real = audit_module.Checker.audit_one
@@ -103,7 +103,7 @@ def test_no_progress_bar_off_a_terminal(posts: Path) -> None:
 
 def test_interrupt_writes_no_report(posts: Path, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import smcheck.audit as audit_module
+    import smcheck.batch as audit_module
 
     def interrupted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         yield from ()

@@ -33,7 +33,8 @@ def test_violation_exits_1_and_json_shape() -> None:
             "--format", "json", "--publish-at", WHEN)
     assert r.exit_code == 1, r.output
     data = json.loads(r.stdout)
-    assert set(data) == {"version", "publish_at", "posts", "summary"}
+    assert set(data) == {"version", "publish_at", "posts", "notices", "summary"}
+    assert [n["code"] for n in data["notices"]] == ["no-config"]  # a roster, no config
     assert data["version"] == 1 and data["publish_at"] == WHEN
     [post] = data["posts"]
     assert post["verdict"] == "block" and post["path"] == "<text>" and post["images"] == []

@@ -26,4 +26,6 @@ def render(report: Report) -> str:
                           f"endColumn={end_col}"]
             props.append(f"title={_escape(f'smcheck {f.rule} {f.severity.label}', True)}")
             lines.append(f"::{COMMAND[f.severity]} {','.join(props)}::{_escape(redacted(f))}")
+    # No roster or no config: said in the log too, as notices of the run (no file).
+    lines += [f"::notice title=smcheck {n.code}::{_escape(n.message)}" for n in report.notices]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -150,12 +150,14 @@ def render(report: Report) -> str:
             f'<h2>{escape(post.path)}<span class="verdict" '
             f'style="background:{VERDICT_COLOUR[verdict]}">{verdict}</span></h2>{body}</section>')
     when = report.publish_at.isoformat(timespec="minutes")
+    notices = "".join(f'<p class="notice" data-notice="{escape(n.code)}">{escape(n.message)}'
+                      "</p>" for n in report.notices)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>smcheck report</title><style>{css}</style></head><body>
 <header><h1>smcheck report</h1>{len(report.posts)} posts &middot; published {escape(when)}
 &middot; smcheck {escape(__version__)}</header><main>
-<div class="cards">{cards}</div>
+{notices}<div class="cards">{cards}</div>
 <table><tr><th>rule</th><th>name</th><th>findings</th><th>posts</th></tr>{rows}</table>
 <div class="filters"><b>Show:</b> {checks}
 <select id="rule"><option value="">all rules</option>{options}</select></div>

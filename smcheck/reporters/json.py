@@ -48,6 +48,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for p in report.posts
         ],
+        "notices": [{"code": n.code, "message": n.message} for n in report.notices],
         "summary": {
             "posts": len(report.posts),
             "blocked": verdicts["block"],

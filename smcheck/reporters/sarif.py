@@ -8,7 +8,7 @@ from typing import Any
 
 from smcheck import __version__
 from smcheck.findings import Finding, PostReport, Report, Severity
-from smcheck.rules import RULES
+from smcheck.rules import RULES, Rule
 
 LEVEL = {Severity.CRITICAL: "error", Severity.VIOLATION: "error",
          Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -37,17 +37,47 @@ def _location(f: Finding, post: PostReport) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def to_dict(report: Report) -> dict[str, Any]:
-    rules = [{
+def docs_url() -> str | None:
+    """Where the rules are documented: SMCHECK_DOCS_URL (a district's own page), else the
+    package's Documentation URL. SARIF viewers link each rule there (`helpUri`)."""
+    import os
+
+    if os.environ.get("SMCHECK_DOCS_URL"):
+        return os.environ["SMCHECK_DOCS_URL"]
+    try:
+        from importlib.metadata import metadata
+
+        for entry in metadata("smcheck").get_all("Project-URL") or ():
+            label, _, url = entry.partition(",")
+            if label.strip().casefold() == "documentation":
+                return str(url).strip()
+    except Exception:  # metadata missing (a bare checkout): no link, not an error
+        return None
+    return None
+
+
+def _rule(r: Rule, docs: str | None) -> dict[str, Any]:
+    policy = " | ".join(f"{p.district}, {p.heading}: \u201c{p.quote}\u201d" for p in r.policy)
+    out: dict[str, Any] = {
         "id": r.code, "name": r.name,
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": r.what},
-        "help": {"text": f"{r.why}\nUse instead: {r.use_instead}\nPolicy: "
-                         + " | ".join(f"{p.district}, {p.heading}: \u201c{p.quote}\u201d"
-                                      for p in r.policy)},
+        "help": {"text": f"{r.why}\nUse instead: {r.use_instead}\nPolicy: {policy}",
+                 "markdown": f"**{r.code} {r.name}**: {r.what}\n\n{r.why}\n\n"
+                             f"**Example:** {r.example}\n\n**Use instead:** "
+                             f"{r.use_instead}\n\n**Policy:** {policy}\n\n"
+                             f"`smcheck rules {r.code}` explains it offline."},
         "defaultConfiguration": {"level": LEVEL[r.severity]},
         "properties": {"policy": [p.ref for p in r.policy], "severity": r.severity.label},
-    } for r in RULES]
+    }
+    if docs:
+        out["helpUri"] = f"{docs}#{r.code.lower()}"
+    return out
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    docs = docs_url()
+    rules = [_rule(r, docs) for r in RULES]
     results = []
     for post in report.posts:
         for f in post.findings:
@@ -61,11 +91,23 @@ def to_dict(report: Report) -> dict[str, Any]:
                 result["properties"]["box"] = {"top": f.box.top, "right": f.box.right,
                                                "bottom": f.box.bottom, "left": f.box.left}
             results.append(result)
+    driver: dict[str, Any] = {"name": "smcheck", "version": __version__,
+                              "semanticVersion": __version__, "rules": rules}
+    if docs:
+        driver["informationUri"] = docs
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "smcheck", "version": __version__,
-                                      "rules": rules}},
+        "runs": [{"tool": {"driver": driver},
+                  # No command line (it may hold a post's text) and no times (the same
+                  # inputs give the same output); the run's notices, e.g. no roster.
+                  "invocations": [{
+                      "executionSuccessful": True,
+                      "exitCode": report.exit_code,
+                      "toolExecutionNotifications": [
+                          {"descriptor": {"id": n.code}, "level": "warning",
+                           "message": {"text": n.message}} for n in report.notices],
+                  }],
                   "results": results}],
     }
 

@@ -20,16 +20,28 @@ VERDICT_STYLE = {"block": "bold red", "review": "yellow", "ok": "green"}
 VERDICT_WORD = {"block": "BLOCK", "review": "REVIEW", "ok": "OK"}
 
 
+def location(f: Finding, post: PostReport) -> str:
+    """`path:line:col` of a text finding (1-based, as editors and ruff print it); the
+    image's path for a photo finding; the post's path otherwise."""
+    if f.span is not None and f.source == "text":
+        from smcheck.reporters.sarif import line_col
+
+        line, col = line_col(post.text, f.span.start)
+        return f"{post.path}:{line}:{col}"
+    return f.file or post.path
+
+
 def _where(f: Finding, report: Report) -> str:
     if f.span is not None:
         return "" if report.redact else f"\u201c{escape(' '.join(f.span.text.split()))}\u201d"
     if f.box is not None:
-        return f"{escape(f.file or '')} face at top={f.box.top} left={f.box.left}"
-    return escape(f.file or "")
+        return f"face at top={f.box.top} left={f.box.left}"
+    return ""
 
 
-def _finding(console: Console, f: Finding, report: Report) -> None:
-    head = f"  [{STYLE[f.severity]}]{f.rule} {f.severity.label}[/] [dim]{f.name}[/]"
+def _finding(console: Console, f: Finding, post: PostReport, report: Report) -> None:
+    head = (f"  [dim]{escape(location(f, post))}[/] [{STYLE[f.severity]}]{f.rule} "
+            f"{f.severity.label}[/] [dim]{f.name}[/]")
     where = _where(f, report)
     if where:
         head += f"  {where}"
@@ -47,7 +59,7 @@ def _post(console: Console, post: PostReport, report: Report, quiet: bool) -> No
     console.print(f"[bold]{escape(post.path)}[/]  [{VERDICT_STYLE[verdict]}]"
                   f"{VERDICT_WORD[verdict]}[/]")
     for f in post.findings:
-        _finding(console, f, report)
+        _finding(console, f, post, report)
     if not quiet:
         console.print()
 
@@ -91,10 +103,18 @@ def render_summary(report: Report, console: Console) -> None:
     console.print()
 
 
+def render_notices(report: Report, console: Console) -> None:
+    for n in report.notices:
+        console.print(f"[yellow]note:[/] {escape(n.message)}")
+
+
 def render(report: Report, console: Console, quiet: bool = False,
-           summary: bool = False) -> None:
-    for post in report.posts:
-        _post(console, post, report, quiet)
-    if summary and not quiet:
+           summary: bool = False, summary_only: bool = False) -> None:
+    """`summary_only` (audit --summary): the table and the blocked posts, not each finding."""
+    if not summary_only:
+        for post in report.posts:
+            _post(console, post, report, quiet)
+    if (summary and not quiet) or summary_only:
         render_summary(report, console)
+    render_notices(report, console)
     console.print(verdict_line(report))
