@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from smcheck import accept
 from smcheck.config import Config
@@ -45,6 +46,9 @@ from smcheck.post import Post, PostSource, read_post
 from smcheck.roster import EMPTY_ROSTER, Roster
 from smcheck.rules import RULES, Context, Rule
 
+if TYPE_CHECKING:
+    from presidio_analyzer import EntityRecognizer
+
 
 def now() -> datetime:
     from smcheck.post import local_zone
@@ -53,7 +57,7 @@ def now() -> datetime:
 
 
 def _empty_text() -> TextFacts:
-    return TextFacts(text="", sentences=(), names=(), people=(), contacts=())
+    return TextFacts(text="")
 
 
 @dataclass
@@ -70,14 +74,25 @@ class Checker:
     def __post_init__(self) -> None:
         self.matcher = NameMatcher(self.roster.students, self.config.staff)
         self._references: References | None = None
+        self._recognizers: list[EntityRecognizer] | None = None
+
+    @property
+    def recognizers(self) -> list[EntityRecognizer]:
+        """The run's own Presidio recognizers: the roster's names and ids, and a district's
+        extra recognizers (config `recognizers`). Built on the first post."""
+        if self._recognizers is None:
+            from smcheck.extract.recognizers import run_recognizers
+
+            self._recognizers = run_recognizers(self.roster, self.matcher, self.config)
+        return self._recognizers
 
     @property
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in RULES if self.config.enabled(r.code))
 
     def extract(self, post: Post, publish_at: datetime | None = None) -> Facts:
-        text = extract_text(post.text, self.engines, self.matcher, publish_at) \
-            if post.text.strip() else _empty_text()
+        text = extract_text(post.text, self.engines, self.matcher, self.recognizers,
+                            publish_at) if post.text.strip() else _empty_text()
         problems: list[InputProblem] = []
         unavailable: list[Unavailable] = []
         images: list[ImageFacts] = []

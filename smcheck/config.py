@@ -8,6 +8,7 @@ let a violation through.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from smcheck.findings import Severity
 
 _KEYS = {
     "roster", "district_email_domains", "staff", "fail_on", "face_tolerance", "ignore",
-    "severity", "select",
+    "severity", "select", "recognizers", "student_number_pattern",
 }
 
 
@@ -33,6 +34,10 @@ class Config:
     ignore: frozenset[str] = frozenset()  # rule codes or prefixes ("N103", "C6")
     select: frozenset[str] | None = None  # only these codes or prefixes; None: all
     severity: dict[str, Severity] = field(default_factory=dict)
+    # A district's own Presidio recognizers (a registry YAML file), and the shape of its
+    # student numbers (a regular expression): both add to what R502 and the others find.
+    recognizers: Path | None = None
+    student_number_pattern: str | None = None
 
     def enabled(self, code: str) -> bool:
         """Whether a rule runs. E9xx always runs under --select: an input that could not
@@ -72,6 +77,23 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
     if "district_email_domains" in table:
         domains = _str_list(table["district_email_domains"], "district_email_domains", file)
         kwargs["district_email_domains"] = tuple(d.strip().lstrip("@").casefold() for d in domains)
+    if "recognizers" in table:
+        if not isinstance(table["recognizers"], str):
+            raise InputError(file, "recognizers must be a path string")
+        extra = (path.parent / table["recognizers"]).resolve()
+        if not extra.is_file():
+            raise InputError(file, f"recognizers: {table['recognizers']!r} not found")
+        kwargs["recognizers"] = extra
+    if "student_number_pattern" in table:
+        pattern = table["student_number_pattern"]
+        if not isinstance(pattern, str):
+            raise InputError(file, "student_number_pattern must be a regular expression string")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise InputError(file, f"student_number_pattern is not a valid regular "
+                                   f"expression ({exc})") from None
+        kwargs["student_number_pattern"] = pattern
     if "staff" in table:
         kwargs["staff"] = _str_list(table["staff"], "staff", file)
     if "fail_on" in table:

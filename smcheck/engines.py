@@ -1,25 +1,72 @@
-"""The one lazy home of the heavy models: spaCy, the contact recognizers and (later)
-face_recognition.
+"""The one lazy home of the heavy models: spaCy, Presidio and the face models.
 
 Nothing heavy is imported at module import: `import smcheck` and `smcheck --help`
-stay fast, and a text-only post never loads the face models. Each model loads
-once per `Engines` and is shared by every post a process checks.
+stay fast, and a text-only post never loads the face models. Each model loads once
+per `Engines` and is shared by every post a process checks.
+
+A post is parsed once by spaCy; Presidio's AnalyzerEngine then runs on that same
+parse (its `NlpArtifacts`), with the recognizers of models/recognizers.yaml and the
+roster's own (passed per call: a process may check with several rosters). A long
+post is parsed in paragraph chunks and Presidio runs chunk by chunk, so the work
+grows with the post, not with its square.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smcheck.extract.contacts import ContactHit, find_contacts
 from smcheck.lexicon import models_dir
 
 if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
     from spacy.language import Language
     from spacy.tokens import Doc
 
     from smcheck.extract.faces import FaceModels
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One post's parse: the whole text's Doc, and the chunks it was parsed in (start
+    offset and Doc), which Presidio analyses one by one."""
+
+    doc: Doc
+    chunks: tuple[tuple[int, Doc], ...]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_SOFT_BREAK = re.compile(r"(?<=[.!?])\s+|\n\s*")
+
+
+def chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
+    """Split text into contiguous pieces of about `size` characters at paragraph breaks
+    (else sentence ends or line breaks, else spaces): concatenated, they are the text."""
+    if len(text) <= size:
+        return [(0, len(text))]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = 0
+        for pattern in (_PARAGRAPH_BREAK, _SOFT_BREAK):
+            ends = [m.end() for m in pattern.finditer(window) if m.end() > size // 4]
+            if ends:
+                cut = ends[-1]
+                break
+        if not cut:
+            space = window.rfind(" ", size // 4)
+            cut = space + 1 if space > 0 else size
+        bounds.append((start, start + cut))
+        start += cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 class Engines:
@@ -37,8 +84,58 @@ class Engines:
             nlp.add_pipe(name, first=True)
         return nlp
 
-    def parse(self, text: str) -> Doc:
-        return self.nlp(text)
+    def parse(self, text: str) -> Parsed:
+        """One spaCy pass over the text, in chunks when it is long."""
+        from spacy.tokens import Doc
+
+        bounds = chunk_bounds(text, int(self.settings["spacy"]["chunk_chars"]))
+        if len(bounds) == 1:
+            doc = self.nlp(text)
+            return Parsed(doc, ((0, doc),))
+        docs = list(self.nlp.pipe(text[a:b] for a, b in bounds))
+        merged = Doc.from_docs(docs, ensure_whitespace=False)
+        return Parsed(merged, tuple((a, d) for (a, _), d in zip(bounds, docs, strict=True)))
+
+    @cached_property
+    def _presidio_nlp(self) -> SpacyNlpEngine:
+        from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+        engine = SpacyNlpEngine(
+            models=[{"lang_code": "en", "model_name": self.settings["spacy"]["package"]}])
+        # The pipeline smcheck already loaded: Presidio must not load (or download) one.
+        engine.nlp = {"en": self.nlp}  # type: ignore[assignment]
+        return engine
+
+    @cached_property
+    def analyzer(self) -> AnalyzerEngine:
+        """Presidio's AnalyzerEngine with the recognizers of models/recognizers.yaml."""
+        return build_analyzer(self._presidio_nlp, models_dir() / "recognizers.yaml",
+                              self.settings["presidio"])
+
+    def artifacts(self, doc: Doc) -> NlpArtifacts:
+        """Presidio's view of a spaCy parse. Lemmas are the lower-cased words: the
+        lemmatizer is not run (it costs more than the tagger and parser together), and
+        context word lists hold the forms they need."""
+        from presidio_analyzer.nlp_engine import NlpArtifacts
+
+        words = [t.lower_ for t in doc]
+        return NlpArtifacts(entities=list(doc.ents), tokens=doc,
+                            tokens_indices=[t.idx for t in doc], lemmas=words,
+                            nlp_engine=self._presidio_nlp, language="en")
+
+    def analyze(self, parsed: Parsed,
+                recognizers: Sequence[EntityRecognizer] = ()) -> list[RecognizerResult]:
+        """Every recognizer's results over the post, offsets in the whole text.
+        `recognizers` are the run's own (the roster's, a district's extra ones)."""
+        out: list[RecognizerResult] = []
+        for offset, doc in parsed.chunks:
+            for r in self.analyzer.analyze(text=doc.text, language="en",
+                                           nlp_artifacts=self.artifacts(doc),
+                                           ad_hoc_recognizers=list(recognizers) or None):
+                r.start += offset
+                r.end += offset
+                out.append(r)
+        return sorted(out, key=lambda r: (r.start, -r.end))
 
     @cached_property
     def faces(self) -> FaceModels:
@@ -47,10 +144,45 @@ class Engines:
 
         return FaceModels()
 
-    def contacts(self, text: str) -> list[ContactHit]:
-        """Phone numbers and email addresses (see smcheck.extract.contacts)."""
-        conf = self.settings["contacts"]
-        return find_contacts(text, tuple(conf["phone_regions"]), int(conf["phone_leniency"]))
+
+def load_recognizers(conf_file: Path) -> list[EntityRecognizer]:
+    """The recognizers a Presidio registry YAML file describes (smcheck's own, or a
+    district's extra ones named by the config)."""
+    from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
+
+    import smcheck.extract.recognizers  # noqa: F401  (registers smcheck's recognizer classes)
+
+    registry = RecognizerRegistryProvider(conf_file=conf_file).create_recognizer_registry()
+    return list(registry.recognizers)
+
+
+def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
+                   settings: dict[str, Any]) -> AnalyzerEngine:
+    """An AnalyzerEngine with the recognizers of a Presidio registry YAML file."""
+    import tldextract.tldextract as tld
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+    from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
+
+    import smcheck.extract.recognizers  # noqa: F401  (registers smcheck's recognizer classes)
+
+    # Presidio's EmailRecognizer asks tldextract, which by default downloads the public
+    # suffix list and caches it on disk. smcheck never touches the network: the
+    # snapshot shipped inside tldextract, nothing fetched, nothing written.
+    if not getattr(tld.TLD_EXTRACTOR, "_smcheck_offline", False):
+        offline = tld.TLDExtract(cache_dir=None, suffix_list_urls=())
+        offline._smcheck_offline = True  # type: ignore[attr-defined]
+        tld.TLD_EXTRACTOR = offline
+    registry = RecognizerRegistryProvider(conf_file=conf_file).create_recognizer_registry()
+    enhancer = LemmaContextAwareEnhancer(
+        context_similarity_factor=float(settings["context_similarity_factor"]),
+        min_score_with_context_similarity=float(settings["min_score_with_context"]),
+        context_prefix_count=int(settings["context_words_before"]),
+        context_suffix_count=int(settings["context_words_after"]),
+        context_matching_mode="whole_word")
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
+                          supported_languages=["en"], context_aware_enhancer=enhancer,
+                          default_score_threshold=float(settings["score_threshold"]))
 
 
 @cache

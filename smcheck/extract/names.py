@@ -1,16 +1,22 @@
 """Who a post names: roster students first, then full names of other people.
 
-The roster is the primary source: NER is weak on first names ("Ava" comes out
-as ORG). NER is the fallback for full names that are not on the roster.
-A name is a run of word tokens joined only by spaces or hyphens, so "Ava,
-Thompson" is two people and "Mary-Kate" one.
+The roster is the primary source: NER is weak on first names ("Ava" comes out as
+ORG). A student counts by first name, preferred name or a common nickname
+(models/nicknames.toml over the `nicknames` package's list), with the last name,
+with an initial, inside a hashtag or handle (#GoMasonChurch, @maya.thompson).
+A name is a run of word tokens joined only by spaces or hyphens (or, inside a
+hashtag, by nothing), so "Ava, Thompson" is two people and "Mary-Kate" one. Words
+that are also names ("We hope", "Will you") count only when written as a name, and
+titles of songs, books and films ("Moon River", "Martin's Big Words") are not
+mentions. NER, backed by the US Census name lists, is the fallback for full names
+of people who are not on the roster.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -19,32 +25,43 @@ from typing import TYPE_CHECKING
 from smcheck.extract.index import Intervals, persons
 from smcheck.extract.normalize import WORD, Folded
 from smcheck.findings import Span
-from smcheck.lexicon import words
-from smcheck.roster import Student
+from smcheck.lexicon import lexicon, phrase_pattern, words
+from smcheck.roster import Roster, Student
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+NameKind = str  # "full", "initial" (first + last initial), "first"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Token:
     key: str  # folded, apostrophes and a possessive 's removed
-    start: int  # original characters
+    start: int  # characters of the text
     end: int
     raw: str  # as written
     possessive: bool
-    joined_to_next: bool  # only spaces or a hyphen before the next token
+    joined_to_next: bool  # only spaces or a hyphen (or, in a hashtag, nothing) before the next
+    tag: bool = False  # a word of a hashtag or handle
 
 
 @dataclass(frozen=True, kw_only=True)
 class NameMention:
     span: Span
     students: tuple[Student, ...]  # more than one: the name is ambiguous in the roster
-    kind: str  # "full", "initial" (first + last initial) or "first"
+    kind: NameKind  # "full", "initial" (first + last initial) or "first"
+    via: str = "name"  # "name", "nickname", "hashtag" or "family" (surname elsewhere)
 
     @property
     def student(self) -> Student | None:
         return self.students[0] if len(self.students) == 1 else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NameFindings:
+    mentions: list[NameMention] = field(default_factory=list)
+    people: list[Span] = field(default_factory=list)  # full names of others
+    first_names: list[Span] = field(default_factory=list)  # lone first names of others
 
 
 def _key(word: str) -> tuple[str, bool]:
@@ -53,46 +70,163 @@ def _key(word: str) -> tuple[str, bool]:
     return word.replace("'", ""), False
 
 
-def tokenize(text: str) -> list[Token]:
-    folded = Folded.of(text)
-    matches = list(WORD.finditer(folded.text))
-    tokens: list[Token] = []
-    for n, m in enumerate(matches):
-        start, end = folded.original_span(m.start(), m.end())
-        key, possessive = _key(m.group())
-        gap = ""
-        if n + 1 < len(matches):
-            gap = folded.text[m.end(): matches[n + 1].start()]
-        trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
-        # A name may wrap onto the next line, but a blank line or a list ends it.
-        joined = bool(gap) and ((gap.isspace() and gap.count("\n") <= 1) or gap == "-")
-        tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
-                            possessive=possessive or trailing_s, joined_to_next=joined))
-    return tokens
-
-
 def name_parts(name: str) -> tuple[str, ...]:
     folded = Folded.of(name).text
     return tuple(_key(w)[0] for w in WORD.findall(folded))
 
 
+# "#GoMasonChurch", "@maya.thompson": a tag's body. An "@" right after a word character is
+# an email address, not a handle.
+_TAG = re.compile(r"(?<![\w@#])[#@](?P<body>[^\W_][\w.]*[^\W_]|[^\W_])")
+# The words of a tag body: capitalised runs, lower-case runs, capitals, digits.
+_TAG_PART = re.compile(r"[A-Z][a-z'\u00c0-\u024f]+|[a-z\u00c0-\u024f]+|[A-Z]+(?![a-z])|\d+")
+
+
+def tokenize(text: str, segment: TagSegmenter | None = None) -> list[Token]:
+    """Word tokens with their folded keys; hashtags and handles split into words."""
+    tags = {m.start("body"): m.end("body") for m in _TAG.finditer(text)}
+    folded = Folded.of(text)
+    matches = list(WORD.finditer(folded.text))
+    tokens: list[Token] = []
+    skip_to = -1
+    for n, m in enumerate(matches):
+        start, end = folded.original_span(m.start(), m.end())
+        if start < skip_to:
+            continue  # a word inside a tag already split below
+        if start in tags:
+            tokens.extend(_tag_tokens(text, start, tags[start], segment))
+            skip_to = tags[start]
+            if tokens and n + 1 < len(matches):
+                nxt = folded.original_span(*matches[n + 1].span())[0]
+                if nxt >= skip_to:
+                    last = tokens[-1]
+                    gap = text[last.end:nxt]
+                    tokens[-1] = _joined(last, _joins(gap))
+            continue
+        key, possessive = _key(m.group())
+        gap = ""
+        if n + 1 < len(matches):
+            gap = folded.text[m.end(): matches[n + 1].start()]
+        trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
+        tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
+                            possessive=possessive or trailing_s, joined_to_next=_joins(gap)))
+    return tokens
+
+
+def _joins(gap: str) -> bool:
+    # A name may wrap onto the next line, but a blank line or a list ends it.
+    return bool(gap) and ((gap.isspace() and gap.count("\n") <= 1) or gap == "-")
+
+
+def _joined(tok: Token, joined: bool) -> Token:
+    return Token(key=tok.key, start=tok.start, end=tok.end, raw=tok.raw,
+                 possessive=tok.possessive, joined_to_next=joined, tag=tok.tag)
+
+
+class TagSegmenter:
+    """Splits the lower-case runs of hashtags ("#gomason") into words the roster knows,
+    when the whole run splits into them (roster names and models' `tag_words`)."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = frozenset(v for v in vocabulary if v)
+        self.longest = max((len(v) for v in self.vocabulary), default=0)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one segmenter per run)
+    def split(self, run: str) -> tuple[str, ...] | None:
+        if run in self.vocabulary:
+            return (run,)
+        for i in range(min(len(run) - 1, self.longest), 0, -1):
+            head = run[:i]
+            if head in self.vocabulary:
+                rest = self.split(run[i:])
+                if rest is not None:
+                    return (head, *rest)
+        return None
+
+
+def _tag_tokens(text: str, start: int, end: int,
+                segment: TagSegmenter | None) -> list[Token]:
+    parts: list[tuple[int, int]] = []
+    for m in _TAG_PART.finditer(text, start, end):
+        word = m.group()
+        split = segment.split(Folded.of(word).text) if (
+            segment is not None and word.islower() and len(word) > 3) else None
+        if split and len(split) > 1:
+            pos = m.start()
+            for piece in split:
+                parts.append((pos, pos + len(piece)))
+                pos += len(piece)
+        else:
+            parts.append((m.start(), m.end()))
+    out = []
+    for i, (a, b) in enumerate(parts):
+        raw = text[a:b]
+        key, possessive = _key(Folded.of(raw).text)
+        joined = i + 1 < len(parts) and text[b:parts[i + 1][0]] in ("", ".", "_", "-")
+        out.append(Token(key=key, start=a, end=b, raw=raw, possessive=possessive,
+                         joined_to_next=joined, tag=True))
+    return out
+
+
+@cache
+def _nickname_table() -> dict[str, frozenset[str]]:
+    """Formal first name -> common nicknames: the `nicknames` package (a maintained list,
+    Apache-2.0), less models/nicknames.toml's exclusions, plus its additions."""
+    import tomllib
+
+    from nicknames import NickNamer
+
+    from smcheck.lexicon import models_dir
+
+    with (models_dir() / "nicknames.toml").open("rb") as fh:
+        conf = tomllib.load(fh)
+    never = [str(w).casefold() for w in conf["never"]]
+    excluded = frozenset(w for w in never if ":" not in w)
+    pairs = frozenset(tuple(w.split(":", 1)) for w in never if ":" in w)
+    table: dict[str, set[str]] = {}
+    for formal, nicks in NickNamer.default_lookup().items():
+        kept = {n for n in nicks if n not in excluded and (formal, n) not in pairs and (
+            n in conf["keep"] or is_census_name("first", n))}
+        if kept:
+            table[formal] = kept
+    for formal, nicks in conf["add"].items():
+        table.setdefault(formal.casefold(), set()).update(n.casefold() for n in nicks)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def nicknames_of(first_name: str) -> frozenset[str]:
+    return _nickname_table().get(Folded.of(first_name).text, frozenset())
+
+
 @dataclass(frozen=True)
 class NameIndex:
-    """Name parts -> people, for one roster or staff list, built once per run."""
+    """Name parts -> people, for one roster, built once per run."""
 
     first: dict[tuple[str, ...], tuple[Student, ...]]
     longest_first: int
+    # Keys reached only through a nickname of the list ("chris" for Christopher).
+    nicknames: frozenset[tuple[str, ...]]
 
     @classmethod
-    def of(cls, students: Iterable[Student]) -> NameIndex:
+    def of(cls, students: Iterable[Student], with_nicknames: bool = True) -> NameIndex:
         first: dict[tuple[str, ...], list[Student]] = {}
+        own: set[tuple[str, ...]] = set()
         for s in students:
             for name in s.first_names():
                 parts = name_parts(name)
-                if parts and s not in first.setdefault(parts, []):
-                    first[parts].append(s)
+                if parts:
+                    own.add(parts)
+                    if s not in first.setdefault(parts, []):
+                        first[parts].append(s)
+        if with_nicknames:
+            for s in students:
+                for nick in nicknames_of(s.first_name):
+                    parts = (nick,)
+                    if s not in first.setdefault(parts, []):
+                        first[parts].append(s)
         longest = max((len(k) for k in first), default=1)
-        return cls({k: tuple(v) for k, v in first.items()}, longest)
+        return cls({k: tuple(v) for k, v in first.items()}, longest,
+                   frozenset(k for k in first if k not in own))
 
 
 def _runs(tokens: Sequence[Token], i: int, parts: tuple[str, ...]) -> bool:
@@ -107,7 +241,8 @@ def _runs(tokens: Sequence[Token], i: int, parts: tuple[str, ...]) -> bool:
     return True
 
 
-def _is_title_before(text: str, start: int, titles: frozenset[str]) -> bool:
+def is_title_before(text: str, start: int, titles: frozenset[str]) -> bool:
+    """An adult title right before a name: "Ms. Garcia", "Coach Leo", "Vice Principal"."""
     before = text[max(0, start - 40):start]
     m = re.search(r"([A-Za-z][A-Za-z ]*?)\.?\s*$", before)
     if not m:
@@ -131,27 +266,58 @@ def sentence_initial(text: str, start: int) -> bool:
 
 
 class NameMatcher:
-    def __init__(self, students: Sequence[Student], staff: Sequence[str]) -> None:
-        self.index = NameIndex.of(students)
+    def __init__(self, students: Sequence[Student], staff: Sequence[str],
+                 with_nicknames: bool = True) -> None:
+        self.roster = Roster(None, tuple(students))
+        self.index = NameIndex.of(students, with_nicknames)
         self.staff = tuple(p for p in (name_parts(n) for n in staff) if p)
         self.titles = words("adult_titles")
         self.word_names = words("word_names")
         self.not_surnames = words("not_surnames")
+        self.first_keys = frozenset(k[0] for k in self.index.first)
+        self.surnames = {name_parts(s.last_name): s for s in students}
+        vocabulary = {p for k in self.index.first for p in k}
+        vocabulary |= {p for s in students for p in name_parts(s.last_name)}
+        self.segmenter = TagSegmenter(vocabulary | set(words("tag_words")))
+
+    def tokenize(self, text: str) -> list[Token]:
+        return tokenize(text, self.segmenter)
 
     def staff_spans(self, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+        if not self.staff:
+            return []
+        firsts: dict[str, list[tuple[str, ...]]] = {}
+        for parts in self.staff:
+            firsts.setdefault(parts[0], []).append(parts)
         spans = []
-        for i in range(len(tokens)):
-            for parts in self.staff:
+        for i, tok in enumerate(tokens):
+            for parts in firsts.get(tok.key, ()):
                 if _runs(tokens, i, parts):
                     spans.append((tokens[i].start, tokens[i + len(parts) - 1].end))
         return spans
 
-    def find(
-        self, text: str, tokens: Sequence[Token], doc: Doc | None
-    ) -> tuple[list[NameMention], list[Span]]:
-        """Roster mentions, and "first name + unknown surname" runs (other people)."""
+    def analyze(self, text: str, tokens: Sequence[Token], doc: Doc) -> NameFindings:
+        """Everything about names in one text: roster mentions, full names of other
+        people, lone first names of other people."""
+        titles = work_titles(text, tokens, self)
         strangers: list[Span] = []
-        staff = self.staff_spans(tokens)
+        mentions = [m for m in self.find(text, tokens, doc, strangers)
+                    if not titles.overlaps(m.span.start, m.span.end) or m.kind == "full"]
+        roster_spans = [(m.span.start, m.span.end) for m in mentions]
+        people = [p for p in person_names(text, tokens, doc, roster_spans, self, strangers)
+                  if not titles.overlaps(p.start, p.end)]
+        taken = Intervals([*roster_spans, *((p.start, p.end) for p in people)])
+        firsts = [Span(start=t.start, end=t.end, text=t.raw) for t in tokens
+                  if not taken.covers(t.start) and not titles.covers(t.start)
+                  and is_first_name(text, t, doc, self)]
+        return NameFindings(mentions=mentions, people=people, first_names=firsts)
+
+    def find(self, text: str, tokens: Sequence[Token], doc: Doc | None,
+             strangers: list[Span] | None = None) -> list[NameMention]:
+        """Roster mentions; "first name + unknown surname" runs go to `strangers`."""
+        if strangers is None:
+            strangers = []
+        staff = Intervals(self.staff_spans(tokens))
         mentions: list[NameMention] = []
         i = 0
         while i < len(tokens):
@@ -161,10 +327,10 @@ class NameMatcher:
                 continue
             mention, used = found
             s = mention.span
-            if not any(a < s.end and s.start < b for a, b in staff):
+            if not staff.overlaps(s.start, s.end):
                 mentions.append(mention)
             i += used
-        return mentions, strangers
+        return mentions
 
     def _match_at(
         self, text: str, tokens: Sequence[Token], i: int, doc: Doc | None,
@@ -176,19 +342,22 @@ class NameMatcher:
             if not candidates or not _runs(tokens, i, key):
                 continue
             first_end = i + length
-            if _is_title_before(text, tokens[i].start, self.titles):
+            if is_title_before(text, tokens[i].start, self.titles) and not tokens[i].tag:
                 return None  # "Ms. Ava Thompson", "Coach Leo": an adult
             full = self._full(tokens, i, first_end, candidates)
             if full is not None:
                 return full
+            nickname = key in self.index.nicknames
             initial = self._initial(text, tokens, i, first_end, candidates)
             if initial is not None:
                 return initial
-            if not self._first_name_counts(text, tokens, i, first_end, doc, strangers):
+            if not self._first_name_counts(text, tokens, i, first_end, doc, strangers,
+                                           nickname):
                 return None
             start, end = tokens[i].start, tokens[first_end - 1].end
             span = Span(start=start, end=end, text=text[start:end])
-            return NameMention(span=span, students=candidates, kind="first"), length
+            via = "hashtag" if tokens[i].tag else "nickname" if nickname else "name"
+            return NameMention(span=span, students=candidates, kind="first", via=via), length
         return None
 
     def _full(
@@ -212,7 +381,9 @@ class NameMatcher:
             return None
         start, end = tokens[i].start, tokens[best - 1].end
         text_span = Span(start=start, end=end, text="")
-        return NameMention(span=text_span, students=tuple(matched), kind="full"), best - i
+        via = "hashtag" if tokens[i].tag else "name"
+        return NameMention(span=text_span, students=tuple(matched), kind="full",
+                           via=via), best - i
 
     def _initial(
         self, text: str, tokens: Sequence[Token], i: int, first_end: int,
@@ -236,14 +407,20 @@ class NameMatcher:
 
     def _first_name_counts(
         self, text: str, tokens: Sequence[Token], i: int, first_end: int, doc: Doc | None,
-        strangers: list[Span],
+        strangers: list[Span], nickname: bool,
     ) -> bool:
         tok = tokens[i]
         key = " ".join(t.key for t in tokens[i:first_end])
         nxt = tokens[first_end] if first_end < len(tokens) else None
-        if nxt is not None and text[tokens[first_end - 1].end:nxt.start] == "-":
+        if nxt is not None and text[tokens[first_end - 1].end:nxt.start] == "-" and not tok.tag:
             return False  # "Amara-Lee" is another name than Amara
         word_name = key in self.word_names
+        if tok.tag:
+            # In a hashtag a name is deliberate, but "#hope" is still the word: a word-name
+            # counts when written as a capitalised part ("#GoMason").
+            return not word_name or tok.raw[:1].isupper()
+        if nickname and not tok.raw[:1].isupper():
+            return False  # "chris" in lower case: a nickname needs a capital to be a name
         # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
         if word_name and not self._could_be_name(text, tok, nxt, doc):
             return False
@@ -251,16 +428,17 @@ class NameMatcher:
             text, nxt, doc
         ):
             # "Ava Martinez" is somebody else than the roster's Ava Thompson.
-            if not _is_title_before(text, tok.start, self.titles):
+            if not is_title_before(text, tok.start, self.titles):
                 strangers.append(Span(start=tok.start, end=nxt.end,
                                       text=text[tok.start:nxt.end]))
             return False
-        if not word_name:
+        if not word_name and not nickname:
             return True
         if sentence_initial(text, tok.start):
             return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
                 text, tokens, first_end, doc, _pos_at(doc, tok.start))
-        return True
+        return not nickname or _pos_at(doc, tok.start) in ("PROPN", "NOUN", None) \
+            or _is_person(doc, tok.start)
 
     def _could_be_name(
         self, text: str, tok: Token, nxt: Token | None, doc: Doc | None
@@ -276,31 +454,25 @@ class NameMatcher:
         }:
             return False
         before = text[max(0, tok.start - 12):tok.start].casefold().split()
-        return not (before and before[-1] in _WORD_CONTEXT)  # "in May", "our Summer"
+        return not (before and before[-1] in words("word_name_context"))  # "in May"
 
     def _looks_like_surname(self, text: str, tok: Token, doc: Doc | None) -> bool:
+        if tok.tag:
+            return False  # "#GoMasonGo": hashtag words are not surnames
         if not tok.raw[:1].isupper() or len(tok.raw) < 2 or not tok.raw.isalpha():
             return False
         if tok.raw.isupper():
             return False  # "AVA WON": shouting, not a surname
         if tok.key in self.not_surnames or tok.key in self.titles:
             return False
-        if any(tok.key == k[0] for k in self.index.first):
+        if tok.key in self.first_keys:
             return False  # "Ava Leo" is two roster first names, not a surname
         return _pos_at(doc, tok.start) == "PROPN"
 
 
-# Words before a word-name that make it the word: "in May", "our Summer Reading".
-_WORD_CONTEXT = {"in", "of", "since", "until", "during", "this", "last", "next", "early", "late",
-                 "a", "the", "with", "our", "my", "happy", "merry"}
-
 _PRONOUNS = {"you", "we", "they", "everyone", "everybody", "all", "y'all", "yall", "i", "it",
              "this", "that", "the", "a", "an", "our", "your", "is", "was", "are", "were",
              "has", "have", "had", "be", "been", "to", "for", "so", "not"}
-_IRREGULAR_PAST = {"won", "ran", "read", "wrote", "made", "got", "took", "drew", "sang", "gave",
-                   "came", "went", "did", "built", "brought", "found", "led", "taught", "told",
-                   "shared", "helped", "earned", "finished", "scored", "became", "spoke",
-                   "showed", "danced", "played", "painted", "created", "designed", "presented"}
 
 
 def _acts_like_name(
@@ -316,7 +488,7 @@ def _acts_like_name(
         return False
     if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
         return True  # "Grace and Leo painted", "Grace, Leo and Max"
-    if word in _IRREGULAR_PAST or (word.endswith("ed") and len(word) > 3):
+    if word in words("name_verbs") or (word.endswith("ed") and len(word) > 3):
         return True
     tag = _tag_at(doc, nxt.start)
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
@@ -344,8 +516,73 @@ def with_text(mention: NameMention, text: str) -> NameMention:
     s = mention.span
     return NameMention(
         span=Span(start=s.start, end=s.end, text=text[s.start:s.end]),
-        students=mention.students, kind=mention.kind,
+        students=mention.students, kind=mention.kind, via=mention.via,
     )
+
+
+# ---- titles of songs, books and films ---------------------------------------------
+
+_QUOTED = re.compile(r"\"([^\"\n]{2,80})\"|\*{1,2}([^*\n]{2,80})\*{1,2}"
+                     r"|(?<!\w)_([^_\n]{2,80})_(?!\w)")
+
+
+def work_titles(text: str, tokens: Sequence[Token], matcher: NameMatcher) -> Intervals:
+    """Titles of songs, books, films and shows: quoted or emphasised title-case words
+    ("\u201cGrace for President\u201d", *Moon River*), and runs of two or more capitalised
+    words right after a word that introduces a work ("sang Moon River", "we read
+    Martin's Big Words"), unless the run is somebody's full name."""
+    spans: list[tuple[int, int]] = []
+    for m in _QUOTED.finditer(text):
+        inner = next(g for g in m.groups() if g is not None).split()
+        capitalised = [w for w in inner if w[:1].isupper()]
+        if len(capitalised) >= 2 or (len(inner) >= 2 and inner[0][:1].isupper()):
+            spans.append((m.start(), m.end()))
+    cues = phrase_pattern("work_cues")
+    small = words("title_small_words")
+    for m in cues.finditer(text):
+        i = _token_at(tokens, m.end())
+        if i is None:
+            continue
+        j = i
+        caps = 0
+        while j < len(tokens) and (tokens[j].raw[:1].isupper() or tokens[j].raw[:1].isdigit()
+                                   or (tokens[j].key in small and caps)):
+            caps += tokens[j].raw[:1].isupper()
+            if not tokens[j].joined_to_next:
+                j += 1
+                break
+            j += 1
+        while j > i and tokens[j - 1].key in small:
+            j -= 1  # "sang Moon River at": the title ends at its last capital
+        if caps >= 2 and j - i >= 2:
+            start, end = tokens[i].start, tokens[j - 1].end
+            if not _is_full_name(text, tokens[i:j], matcher):
+                spans.append((start, end))
+    return Intervals(spans)
+
+
+def _token_at(tokens: Sequence[Token], pos: int) -> int | None:
+    """The first token starting at or after pos, if only spaces (or "the") come between."""
+    from bisect import bisect_left
+
+    i = bisect_left([t.start for t in tokens], pos)
+    if i < len(tokens) and tokens[i].key == "the" and i + 1 < len(tokens):
+        i += 1
+    return i if i < len(tokens) else None
+
+
+def _is_full_name(text: str, run: Sequence[Token], matcher: NameMatcher) -> bool:
+    if len(run) < 2:
+        return False
+    keys = tuple(t.key for t in run)
+    for n in range(1, len(keys)):
+        if keys[:n] in matcher.index.first and keys[n:] in matcher.surnames:
+            return True
+    return len(run) == 2 and is_census_name("first", run[0].key) and \
+        is_census_name("last", run[1].key) and run[0].key not in matcher.word_names
+
+
+# ---- other people's names ------------------------------------------------------------
 
 
 @cache
@@ -372,16 +609,17 @@ def _name_pairs(
     The small spaCy model often calls such pairs ORG; the census lists back it up.
     """
     pairs = [(a, b) for a, b in pairwise(tokens)
-             if a.joined_to_next and "-" not in text[a.end:b.start]
+             if a.joined_to_next and "-" not in text[a.end:b.start] and not a.tag
              and _titlecase(a.raw) and _titlecase(b.raw)]
     if not pairs:
         return  # most posts: no need to read 90,000 census names
+    not_names = words("not_name_words")
     for a, b in pairs:
-        if a.key in matcher.word_names or not is_census_name("first", a.key):
+        if a.key in matcher.word_names or a.key in not_names or b.key in not_names:
             continue
-        if not is_census_name("last", b.key):
+        if not is_census_name("first", a.key) or not is_census_name("last", b.key):
             continue
-        if b.key in matcher.not_surnames or b.key in _INSTITUTION_WORDS:
+        if b.key in matcher.not_surnames or b.key in words("institution_words"):
             continue
         if _pos_at(doc, a.start) != "PROPN" or _pos_at(doc, b.start) != "PROPN":
             continue
@@ -397,8 +635,10 @@ def person_names(
     matcher: NameMatcher, strangers: Sequence[Span] = (),
 ) -> list[Span]:
     """Full names of people NER (or the census lists) find that are not roster students,
-    staff or public figures."""
+    staff, public figures, authors, signatures, or the names of places and events."""
     figures = words("public_figures")
+    institutions = words("institution_words")
+    not_names = words("not_name_words")
     staff_spans = matcher.staff_spans(tokens)
     out: list[Span] = []
     candidates: list[tuple[int, int]] = []
@@ -414,6 +654,12 @@ def person_names(
             continue
         if any(len(t.text.rstrip(".")) == 1 for t in toks[:1]):
             continue
+        # A person's name has a given name: NER's "Turkey Trot" and "Preseason Info" don't.
+        first = toks[0].text.casefold()
+        if not (is_census_name("first", first) or first in matcher.first_keys):
+            continue
+        if any(t.text.casefold() in not_names for t in toks):
+            continue
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
         if len(text[start:end].split()) >= 2:  # "Amara-Lee" is one (first) name
             candidates.append((start, end))
@@ -426,7 +672,7 @@ def person_names(
         if start < claimed_end:
             continue  # "Luther King" inside "Martin Luther King Jr."
         claimed_end = end
-        if _is_title_before(text, start, matcher.titles):
+        if is_title_before(text, start, matcher.titles):
             continue
         if taken.overlaps(start, end):
             continue
@@ -434,22 +680,24 @@ def person_names(
         if any(folded.startswith(f) or f.startswith(folded) for f in figures):
             continue
         nxt = text[end:end + 25].split()
-        if nxt and nxt[0].strip(".,").casefold() in _INSTITUTION_WORDS:
+        if nxt and nxt[0].strip(".,").casefold() in institutions:
             continue  # "Rosa Parks Elementary", "Lincoln Park"
-        if name_parts(text[start:end])[-1] in _INSTITUTION_WORDS:
+        if name_parts(text[start:end])[-1] in institutions:
             continue  # "Lovejoy St", "Grant Park"
         if _AUTHOR_BEFORE.search(text[max(0, start - 60):start]):
             continue  # "a book by Maurice Sendak": an author, not a student
+        if _determiner_before(text, start):
+            continue  # "the Art Walk", "our Turkey Trot": a thing, not a person
         if _role_after(text, end, matcher.titles):
             continue  # "Jenny Walsh, PTA President": a signature, an adult
         out.append(Span(start=start, end=end, text=text[start:end]))
     return out
 
 
-_ROLE_WORDS = {"pta", "pto", "president", "vice", "chair", "secretary", "treasurer",
-               "parent", "teacher", "principal", "coach", "counselor", "librarian",
-               "nurse", "volunteer", "director", "coordinator", "specialist", "aide",
-               "para", "paraeducator", "custodian", "manager", "advisor", "administrator"}
+def _determiner_before(text: str, start: int) -> bool:
+    before = text[max(0, start - 12):start].split()
+    return bool(before) and before[-1].casefold() in {"the", "our", "this", "a", "an",
+                                                      "annual", "at"}
 
 
 def _role_after(text: str, end: int, titles: frozenset[str]) -> bool:
@@ -458,8 +706,8 @@ def _role_after(text: str, end: int, titles: frozenset[str]) -> bool:
                  text[end:end + 60])
     if not m:
         return False
-    words = {w.casefold() for w in m.group(1).split()}
-    return bool(words & (_ROLE_WORDS | set(titles)))
+    found = {w.casefold() for w in m.group(1).split()}
+    return bool(found & (words("adult_roles") | set(titles)))
 
 
 # "by NAME" after a work: its author, illustrator or composer.
@@ -469,27 +717,51 @@ _AUTHOR_BEFORE = re.compile(
     r"read|reading|listened\s+to|sang|watched)\b"
     r"|[\"\u201d])[^.!?]{0,40}\bby\s+$", re.I)
 
-_INSTITUTION_WORDS = {
-    "elementary", "school", "middle", "high", "academy", "park", "center", "library",
-    "award", "awards", "day", "street", "st", "avenue", "ave", "road", "boulevard", "hall",
-    "stadium", "field", "gym", "museum", "foundation", "prize", "scholarship", "k-8",
-    "rd", "dr", "ln", "blvd", "way", "lane", "drive", "court", "ct", "place", "pl",
-    "parkway", "pkwy", "highway", "hwy", "bridge", "river", "lake", "mountain", "mt",
-    "program", "programs", "week", "night", "festival", "fest", "fair", "club", "team",
-    "month", "camp", "challenge", "league", "cup", "bowl", "band", "choir", "orchestra",
-    "reading", "math", "science", "art", "arts", "music", "assembly", "showcase", "breakfast",
-}
-
 
 def is_first_name(text: str, token: Token, doc: Doc, matcher: NameMatcher) -> bool:
     """A capitalised common first name used as a name ("Jordan is at..."), not a word.
     (`text` is the doc's text: spaCy rebuilds `doc.text` from every token on each read.)"""
-    if not _titlecase(token.raw):
+    if not _titlecase(token.raw) or token.tag:
         return False
     if token.key in matcher.titles or token.key in matcher.not_surnames:
         return False
-    if _is_title_before(text, token.start, matcher.titles):
+    if is_title_before(text, token.start, matcher.titles):
         return False
     if not is_census_name("first", token.key):
         return False
     return _pos_at(doc, token.start) == "PROPN" or _is_person(doc, token.start)
+
+
+# ---- a family's surname elsewhere in the post --------------------------------------
+
+
+def family_surnames(text: str, matcher: NameMatcher) -> dict[str, Student]:
+    """Roster surnames the post gives away through a family ("the Okoye family", "the
+    Okoyes", "Mr. and Mrs. Okoye"): folded surname -> its student, when the surname
+    belongs to one roster student."""
+    unique = {k: s for k, s in matcher.surnames.items() if len(k) == 1}
+    counts: dict[str, int] = {}
+    for k in matcher.surnames:
+        counts[k[0]] = counts.get(k[0], 0) + 1
+    out: dict[str, Student] = {}
+    for m in _family_pattern().finditer(text):
+        word = next(g for g in m.groups() if g)
+        plural = m.group(2) is not None  # "the Okoyes", "the Joneses"
+        forms = [word[:-1], word[:-2]] if plural else [word]
+        for form in forms:
+            key = name_parts(form)
+            if key in unique and counts[key[0]] == 1:
+                out[key[0]] = unique[key]
+                break
+    return out
+
+
+@cache
+def _family_pattern() -> re.Pattern[str]:
+    family = "|".join(re.escape(w) for w in lexicon()["family_words"])
+    name = r"([A-Z][\w'\u00c0-\u024f-]+)"
+    return re.compile(
+        rf"\b[Tt]he\s+{name}\s+(?:{family})\b"            # the Okoye family
+        rf"|\b[Tt]he\s+([A-Z][\w'\u00c0-\u024f-]+s)\b(?!')"  # the Okoyes
+        rf"|\bMr\.?\s+(?:and|&)\s+Mrs\.?\s+{name}"            # Mr. and Mrs. Okoye
+        rf"|\b{name}\s+(?:{family})\b")                      # Okoye family

@@ -1,55 +1,102 @@
-"""A post's text becomes facts: sentences, roster names, other people, contacts.
+"""A post's text becomes facts: sentences, names, contacts, identifiers, record words,
+times and places.
 
-One spaCy pass per post, shared by the name matcher and NER.
+The text is made canonical first (smcheck.extract.normalize): every fact's span is in
+canonical characters, and `TextFacts.to_original` maps a span back to what the teacher
+wrote. One spaCy pass; Presidio's AnalyzerEngine runs on that parse with the
+recognizers of models/recognizers.yaml and the roster's (names, ids).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from smcheck.extract.index import Intervals, sorted_by, starting_in
-from smcheck.extract.names import (
-    NameMatcher,
-    NameMention,
-    is_first_name,
-    person_names,
-    tokenize,
-    with_text,
-)
+from smcheck.extract.about import About, about_sentences
+from smcheck.extract.index import sorted_by, starting_in
+from smcheck.extract.names import NameMatcher, NameMention, family_surnames
+from smcheck.extract.normalize import Canonical, canonical
 from smcheck.extract.places import Place, find_places
+from smcheck.extract.records import (
+    Birthday,
+    Record,
+    birthdays,
+    directs_to_app,
+    invites_privately,
+    office_line,
+    tied_records,
+)
 from smcheck.extract.times import When, resolve
 from smcheck.findings import Span
 
 if TYPE_CHECKING:
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
     from spacy.tokens import Doc
 
     from smcheck.engines import Engines
+    from smcheck.roster import Roster
+
+ContactKind = Literal["phone", "email"]
+IdentifierKind = Literal["roster_id", "student_number", "ssn"]
+RecordKind = Literal["assessment", "health", "service", "discipline", "attendance", "lunch"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Contact:
-    kind: str  # "phone" or "email"
+    kind: ContactKind
+    span: Span
+    office: bool = False  # a phone labelled as a school or district line
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identifier:
+    kind: IdentifierKind
+    span: Span
+    student_id: str | None = None  # a roster id: whose
+
+
+@dataclass(frozen=True, kw_only=True)
+class Term:
+    """A word or phrase a recognizer found: an ephemeral app, a private-message invitation."""
+
     span: Span
 
 
 @dataclass(frozen=True, kw_only=True)
 class TextFacts:
-    text: str
-    sentences: tuple[Span, ...]
-    names: tuple[NameMention, ...]
-    people: tuple[Span, ...]  # full names of people not on the roster or staff
-    contacts: tuple[Contact, ...]
+    text: str  # canonical: every span below is in its characters
+    sentences: tuple[Span, ...] = ()
+    names: tuple[NameMention, ...] = ()
+    people: tuple[Span, ...] = ()  # full names of people not on the roster or staff
+    contacts: tuple[Contact, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    # Record words tied to a student or a small group, and students' birth dates.
+    records: tuple[Record, ...] = ()
+    birthdays: tuple[Birthday, ...] = ()
+    # Snapchat and anonymous apps the post sends people to (not a lesson about them).
+    apps: tuple[Term, ...] = ()
+    # Invitations to DMs and texts ("DM me", "text me", "my cell"), not forbidden ones.
+    private_channels: tuple[Term, ...] = ()
+    about: tuple[About, ...] = ()  # who each sentence is about
     # One entry a sentence, in order: "past", "present" or "future".
     tenses: tuple[str, ...] = ()
     whens: tuple[When, ...] = ()
     places: tuple[Place, ...] = ()
     # Single first names of people not on the roster ("Jordan"), for whereabouts.
     first_names: tuple[Span, ...] = ()
+    source: Canonical | None = field(default=None, compare=False, repr=False)
+
+    def to_original(self, span: Span) -> Span:
+        """The span as the teacher wrote it (the canonical text may differ)."""
+        if self.source is None or self.source.identical:
+            return span
+        start, end = self.source.original_span(span.start, span.end)
+        return Span(start=start, end=end, text=self.source.original[start:end])
 
     def tense_of(self, sentence: Span) -> str:
         i = self.sentence_index(sentence)
@@ -104,10 +151,6 @@ class TextFacts:
 
     def people_in(self, sentence: Span) -> list[Span]:
         return starting_in(*self._people, sentence.start, sentence.end)
-
-
-# Most posts have no run of digits and no "@": no need to ask phonenumbers.
-_CONTACT_HINT = re.compile(r"@|\d[\d\s().\-]{5,}\d")
 
 
 _LINE_BREAK = re.compile(r"\n\s*")
@@ -168,27 +211,101 @@ def _tense(doc: Doc, sentence: Span) -> str:
     return "past" if past > present else "present"
 
 
+_ENTITY_KINDS: dict[str, tuple[str, str]] = {
+    "PHONE_NUMBER": ("contact", "phone"), "EMAIL_ADDRESS": ("contact", "email"),
+    "ROSTER_ID": ("identifier", "roster_id"), "STUDENT_NUMBER": ("identifier", "student_number"),
+    "US_SSN": ("identifier", "ssn"),
+    "RECORD_ASSESSMENT": ("record", "assessment"), "RECORD_HEALTH": ("record", "health"),
+    "RECORD_SERVICE": ("record", "service"), "RECORD_DISCIPLINE": ("record", "discipline"),
+    "RECORD_ATTENDANCE": ("record", "attendance"), "RECORD_LUNCH": ("record", "lunch"),
+    "EPHEMERAL_APP": ("app", ""), "PRIVATE_CHANNEL": ("private", ""),
+}
+
+
+@dataclass
+class _Found:
+    """What the recognizers found, sorted into the facts they make."""
+
+    names: list[NameMention] = field(default_factory=list)
+    people: list[Span] = field(default_factory=list)
+    first_names: list[Span] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    identifiers: list[Identifier] = field(default_factory=list)
+    records: list[tuple[str, Span]] = field(default_factory=list)
+    apps: list[Term] = field(default_factory=list)
+    private: list[Term] = field(default_factory=list)
+
+
+def _sort(text: str, results: Sequence[RecognizerResult], roster: Roster) -> _Found:
+    from smcheck.extract.recognizers import FIRST_NAME, PERSON_NAME, STUDENT_NAME
+
+    found = _Found()
+    for r in results:
+        span = Span(start=r.start, end=r.end, text=text[r.start:r.end])
+        meta = r.recognition_metadata or {}
+        if r.entity_type == STUDENT_NAME:
+            students = tuple(s for s in map(roster.by_id, meta["students"]) if s is not None)
+            found.names.append(NameMention(span=span, students=students, kind=meta["kind"],
+                                           via=meta["via"]))
+        elif r.entity_type == PERSON_NAME:
+            found.people.append(span)
+        elif r.entity_type == FIRST_NAME:
+            found.first_names.append(span)
+        elif r.entity_type in _ENTITY_KINDS:
+            group, kind = _ENTITY_KINDS[r.entity_type]
+            if group == "contact":
+                found.contacts.append(Contact(kind=kind, span=span))  # type: ignore[arg-type]
+            elif group == "identifier":
+                found.identifiers.append(Identifier(kind=kind, span=span,  # type: ignore[arg-type]
+                                                    student_id=meta.get("student_id")))
+            elif group == "record":
+                found.records.append((kind, span))
+            elif group == "app":
+                found.apps.append(Term(span=span))
+            else:
+                found.private.append(Term(span=span))
+    # A phone number inside an email address is the address's.
+    emails = [c.span for c in found.contacts if c.kind == "email"]
+    found.contacts = [c for c in found.contacts if c.kind == "email" or not any(
+        e.start <= c.span.start < e.end for e in emails)]
+    return found
+
+
+def _with_families(text: str, names: list[NameMention], matcher: NameMatcher) -> list[NameMention]:
+    """"The Okoye family welcomed a baby brother for Marcus": a first name and the
+    family's surname elsewhere in the post are the student's full name."""
+    if not names:
+        return names
+    surnames = family_surnames(text, matcher)
+    if not surnames:
+        return names
+    ids = {s.id for s in surnames.values()}
+    out = []
+    for m in names:
+        if m.kind != "full":
+            given = [s for s in m.students if s.id in ids]
+            if len(given) == 1:
+                m = replace(m, students=(given[0],), kind="full", via="family")
+        out.append(m)
+    return out
+
+
 def extract_text(
-    text: str, engines: Engines, matcher: NameMatcher, now: datetime | None = None
+    original: str, engines: Engines, matcher: NameMatcher,
+    recognizers: Sequence[EntityRecognizer], now: datetime | None = None,
 ) -> TextFacts:
-    doc = engines.parse(text)
-    tokens = tokenize(text)
-    mentions, strangers = matcher.find(text, tokens, doc)
-    names = tuple(with_text(m, text) for m in mentions)
-    roster_spans = [(m.span.start, m.span.end) for m in names]
-    people = person_names(text, tokens, doc, roster_spans, matcher, strangers)
-    contacts: list[Contact] = []
-    if _CONTACT_HINT.search(text):
-        for hit in engines.contacts(text):
-            contacts.append(Contact(
-                kind=hit.kind,
-                span=Span(start=hit.start, end=hit.end, text=text[hit.start:hit.end]),
-            ))
+    source = canonical(original)
+    text = source.text
+    parsed = engines.parse(text)
+    doc = parsed.doc
+    found = _sort(text, engines.analyze(parsed, recognizers), matcher.roster)
+    names = _with_families(text, found.names, matcher)
     sentences = _sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
+    sentence_of = _sentence_lookup(sentences)
     tenses = tuple(_tense(doc, s) for s in sentences)
     whens: list[When] = []
     places: list[Place] = []
-    contact_spans = [(c.span.start, c.span.end) for c in contacts]
+    contact_spans = [(c.span.start, c.span.end) for c in found.contacts]
     for sentence, tense in zip(sentences, tenses, strict=True):
         if now is not None:
             whens.extend(
@@ -196,19 +313,49 @@ def extract_text(
                 if not any(a <= w.span.start < b for a, b in contact_spans)
             )
         places.extend(find_places(text, doc, sentence.start, sentence.end))
-    taken = Intervals([*roster_spans, *((p.start, p.end) for p in people)])
-    first_names = tuple(
-        Span(start=t.start, end=t.end, text=t.raw) for t in tokens
-        if not taken.covers(t.start) and is_first_name(text, t, doc, matcher)
-    )
+    names = sorted(names, key=lambda n: n.span.start)
+    people = sorted(found.people, key=lambda p: p.start)
+    paragraphs = [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
+    about = about_sentences(text, sentences, names, people, paragraphs)
+    index = {span.start: sentence_of(span.start) for _, span in found.records}
+    records = tied_records(found.records, sentences, about,
+                           {k: v for k, v in index.items() if v is not None})
+    born = birthdays(text, sentences, about, whens)
+
+    def around(span: Span) -> Span:
+        i = sentence_of(span.start)
+        return sentences[i] if i is not None else Span(start=0, end=len(text), text=text)
+
+    contacts = [replace(c, office=c.kind == "phone" and office_line(text, c.span,
+                                                                    around(c.span)))
+                for c in found.contacts]
+    apps = [a for a in found.apps if directs_to_app(text, a.span, around(a.span))]
+    private = [p for p in found.private if invites_privately(text, p.span, around(p.span))]
     return TextFacts(
         text=text,
+        source=source,
         sentences=sentences,
-        first_names=first_names,
-        names=names,
-        people=tuple(sorted(people, key=lambda p: p.start)),
+        first_names=tuple(found.first_names),
+        names=tuple(names),
+        people=tuple(people),
         contacts=tuple(contacts),
+        identifiers=tuple(found.identifiers),
+        records=tuple(records),
+        birthdays=tuple(born),
+        apps=tuple(apps),
+        private_channels=tuple(private),
+        about=about,
         tenses=tenses,
         whens=tuple(whens),
         places=tuple(places),
     )
+
+
+def _sentence_lookup(sentences: Sequence[Span]) -> Callable[[int], int | None]:
+    starts = [s.start for s in sentences]
+
+    def index(pos: int) -> int | None:
+        i = bisect_right(starts, pos) - 1
+        return i if i >= 0 and pos < sentences[i].end else None
+
+    return index

@@ -83,7 +83,7 @@ class Rule:
                 message=hit.message,
                 source=hit.source,
                 file=hit.file if hit.file is not None else facts.post.path,
-                span=hit.span,
+                span=facts.text.to_original(hit.span) if hit.span is not None else None,
                 box=hit.box,
                 student_id=hit.student.id if hit.student else None,
                 student_name=hit.student.display_name if hit.student else None,

@@ -1,0 +1,130 @@
+"""Education records, birthdays, contact details and where a post sends people to talk,
+as facts the R5xx and C6xx rules read.
+
+Presidio's recognizers (models/recognizers.yaml) find the words; this module decides
+what they are in their sentence: a record tied to a student or a small group, a
+birthday with its day or the age, an office line or a personal number, an app the
+post sends people to or one a safety lesson talks about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from smcheck.extract.about import About
+from smcheck.extract.context import words_before
+from smcheck.extract.times import When
+from smcheck.findings import Span
+from smcheck.lexicon import lexicon, phrase_pattern
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """Education-record words tied to a student or a small group."""
+
+    kind: str  # RecordKind of smcheck.extract.text
+    span: Span
+    sentence: Span
+    student_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Birthday:
+    """A student's date of birth: a birthday, birth or age word with its day or the age."""
+
+    span: Span
+    sentence: Span
+    student_id: str | None
+
+
+def tied_records(terms: Sequence[tuple[str, Span]], sentences: Sequence[Span],
+                 about: Sequence[About], sentence_index: dict[int, int]) -> list[Record]:
+    """Record words in sentences about a student or a few; the first of each sentence."""
+    out: list[Record] = []
+    seen: set[int] = set()
+    for kind, span in sorted(terms, key=lambda t: t[1].start):
+        i = sentence_index.get(span.start)
+        if i is None or i in seen or not about[i].individual:
+            continue
+        seen.add(i)
+        ids = about[i].students
+        out.append(Record(kind=kind, span=span, sentence=sentences[i],
+                          student_id=ids[0] if len(ids) == 1 else None))
+    return out
+
+
+@cache
+def _birth_words() -> re.Pattern[str]:
+    return phrase_pattern("birth_words")
+
+
+_AGE = re.compile(r"\b(?:turns?|turned|turning)\s+(?:\d{1,2}|one|two|three|four|five|six|seven|"
+                  r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+                  r"eighteen)\b|\b\d{1,2}(?:st|nd|rd|th)\s+(?:birthday|b-?day)\b"
+                  r"|\b(?:\d{1,2}|ten|nine|eight|seven|six|five)\s+years?\s+old\b", re.I)
+
+
+def birthdays(text: str, sentences: Sequence[Span], about: Sequence[About],
+              whens: Sequence[When]) -> list[Birthday]:
+    """A birthday, "born", "DOB" or "turns N" with a day ("March 3rd", "today", "3/14/2016")
+    or the age, in a sentence about a student. "We sang happy birthday to Tessa this
+    week" gives neither."""
+    out: list[Birthday] = []
+    for i, s in enumerate(sentences):
+        birth = _birth_words().search(text, s.start, s.end) or _AGE.search(text, s.start, s.end)
+        if birth is None or not about[i].individual:
+            continue
+        day = next((w for w in whens if s.start <= w.span.start < s.end
+                    and not w.recurring and w.end - w.start <= timedelta(days=1)), None)
+        age = _AGE.search(text, s.start, s.end)
+        if day is None and age is None:
+            continue
+        parts = [birth.span(), *([(day.span.start, day.span.end)] if day else []),
+                 *([age.span()] if age else [])]
+        start, end = min(a for a, _ in parts), max(b for _, b in parts)
+        ids = about[i].students
+        out.append(Birthday(span=Span(start=start, end=end, text=text[start:end]), sentence=s,
+                            student_id=ids[0] if len(ids) == 1 else None))
+    return out
+
+
+def office_line(text: str, span: Span, sentence: Span) -> bool:
+    """A phone number labelled as a school or district line ("call the front office at"),
+    or with an office extension ("ext. 4412"): not personal."""
+    if re.search(r"\b(?:ext|extension|x)\.?\s*\d", span.text, re.I):
+        return True
+    return bool(phrase_pattern("office_phone_words").search(
+        words_before(text, span.start, 8, sentence.start)))
+
+
+def directs_to_app(text: str, span: Span, sentence: Span) -> bool:
+    """Does the sentence send people to the app, rather than talk about it (a safety
+    lesson, "please don't use Snapchat")?"""
+    s = text[sentence.start:sentence.end]
+    talk = phrase_pattern("app_discussion_words").search(s) and not \
+        phrase_pattern("app_directive_words").search(s) and not re.search(r"@\w", s)
+    return not talk and not negated_before(text, sentence, span.start)
+
+
+def invites_privately(text: str, span: Span, sentence: Span) -> bool:
+    """An invitation to a private channel, not "please don't DM me" and not a district
+    platform ("message me on Google Classroom")."""
+    if phrase_pattern("district_platforms").search(text, sentence.start, sentence.end):
+        return False
+    return not negated_before(text, sentence, span.start)
+
+
+def negated_before(text: str, sentence: Span, pos: int) -> bool:
+    """"Please don't DM me": the words before `pos` in its sentence forbid the thing."""
+    return bool(_negation().search(text[sentence.start:pos]))
+
+
+@cache
+def _negation() -> re.Pattern[str]:
+    items = sorted(lexicon()["negations"], key=len, reverse=True)
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+    return re.compile(rf"\b(?:{alternation})\b[^.!?]*$", re.I)
