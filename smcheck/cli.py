@@ -430,14 +430,7 @@ def rules(
     if format is Format.json:
         import json
 
-        chosen = RULES if one is None else (one,)
-        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
-                 "summary": r.summary, "what": r.what, "why": r.why, "example": r.example,
-                 "use_instead": r.use_instead,
-                 "policy": [{"ref": p.ref, "district": p.district, "heading": p.heading,
-                             "file": p.file, "quote": p.quote} for p in r.policy]}
-                for r in chosen]
-        sys.stdout.write(json.dumps(data if one is None else data[0], indent=2,
+        sys.stdout.write(json.dumps(rules_json(one.code if one else None), indent=2,
                                     ensure_ascii=False) + "\n")
         return
     console = _console()
@@ -454,6 +447,19 @@ def rules(
     for p in one.policy:
         console.print(f"  {p.district}, \u201c{p.heading}\u201d ({p.file}):")
         console.print(f"    \u201c{p.quote}\u201d")
+
+
+def rules_json(code: str | None = None) -> list[dict[str, object]] | dict[str, object]:
+    """`rules --format json` (and serve's /rules): every rule, or the one asked for."""
+    from smcheck.rules import RULES
+
+    data: list[dict[str, object]] = [
+        {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
+         "what": r.what, "why": r.why, "example": r.example, "use_instead": r.use_instead,
+         "policy": [{"ref": p.ref, "district": p.district, "heading": p.heading,
+                     "file": p.file, "quote": p.quote} for p in r.policy]}
+        for r in RULES if code is None or r.code == code]
+    return data if code is None else data[0]
 
 
 @app.command("settings")
@@ -514,6 +520,37 @@ def roster_check(
             flag = "  SAFETY FLAG" if s.safety_flag else ""
             console.print(f"  {s.id:<10} {s.display_name:<30} "
                           f"{s.effective_release(today).value}{flag}", markup=False)
+
+
+@app.command()
+def serve(
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on. The default answers this machine only; "
+        "0.0.0.0 opens it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 8765,
+    max_body_mb: Annotated[int, typer.Option(
+        "--max-body-mb", min=1, help="Refuse a request body over this many MB.")] = 64,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Processes, each with its own models (~0.5 GB each).")] = 1,
+) -> None:
+    """A local service with the models loaded once: POST /check answers the JSON of
+    `check --format json`, / is a page to paste a draft and drop photos, /docs the API.
+    Roster and config are reloaded when their files change."""
+    from smcheck.serve import ServeOptions, run
+
+    options = ServeOptions(roster=roster, config=config, max_body=max_body_mb * 1024 * 1024)
+    from smcheck.settings import resolve
+
+    try:
+        resolve(roster, config)  # a bad roster or config: one line and exit 2, not a server
+    except InputError as exc:
+        fail(str(exc))
+    shown = f"[{host}]" if ":" in host else host
+    _stderr().print(f"smcheck serve: http://{shown}:{port}/ (the page), /docs (the API); "
+                    "Ctrl-C stops it", markup=False)
+    run(host, port, options, workers=workers)
 
 
 def version_callback(value: bool) -> None:

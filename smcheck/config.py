@@ -108,7 +108,7 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
         kwargs["face_tolerance"] = float(tol)
     if "ignore" in table:
         codes = _str_list(table["ignore"], "ignore", file)
-        bad = [c for c in codes if c.upper() not in RULE_CODES]
+        bad = [c for c in codes if not any(r.startswith(c.upper()) for r in RULE_CODES)]
         if bad:
             raise InputError(file, f"ignore: unknown rule code(s) {', '.join(bad)}")
         kwargs["ignore"] = frozenset(c.upper() for c in codes)
