@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from smcheck.cli import app as cli_app
 from smcheck.serve import ServeOptions, create_app
-from tests.conftest import DATA, ROOT
+from tests.conftest import ROOT
 
 WHEN = "2026-11-20T15:00:00-08:00"
 TEXT = "Great job, Leo! Our field trip to the zoo is tomorrow at 9am."
@@ -214,7 +214,7 @@ def test_page_in_chromium(server: tuple[str, Path], tmp_path: Path) -> None:
             for width, height, name in ((1200, 900, "desktop"), (390, 844, "phone")):
                 page = browser.new_page(viewport={"width": width, "height": height})
                 requests: list[str] = []
-                page.on("request", lambda r: requests.append(r.url))
+                page.on("request", lambda r, seen=requests: seen.append(r.url))
                 page.goto(url + "/")
                 page.fill("#text", TEXT)
                 page.set_input_files("#files", str(PHOTO))
