@@ -137,14 +137,19 @@ class Checker:
         self._references = references
 
     def check_post(self, post: Post, publish_at: datetime) -> PostReport:
+        return self.examine(post, publish_at)[1]
+
+    def examine(self, post: Post, publish_at: datetime) -> tuple[Facts, PostReport]:
+        """The facts of a post and its report: `smcheck fix` rewrites from both."""
         when = post.publish_at or publish_at
         ctx = Context(config=self.config, roster=self.roster, publish_at=when)
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
         findings = accept.apply(findings, PurePath(post.path).name, post.folder)
-        return PostReport(path=post.path, images=tuple(post.label(i) for i in post.images),
-                          text=post.text, findings=sorted_findings(findings), publish_at=when,
-                          image_paths=post.images, time_sensitive=bool(facts.text.whens))
+        return facts, PostReport(
+            path=post.path, images=tuple(post.label(i) for i in post.images), text=post.text,
+            findings=sorted_findings(findings), publish_at=when, image_paths=post.images,
+            time_sensitive=bool(facts.text.whens))
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""

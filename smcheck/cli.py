@@ -373,6 +373,103 @@ def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostRepor
             bar.update(task, advance=1, photos=photos, findings=findings)
 
 
+class FixFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FaceMode(StrEnum):
+    blur = "blur"
+    keep_unverified = "keep-unverified"
+
+
+@app.command()
+def fix(
+    posts: Annotated[list[Path], typer.Argument(
+        help="The posts: .txt/.md files (their photos beside them are found as in an "
+        "audit) or photos, or one folder of posts.", show_default=False)],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder for the fixed copies: not the posts' folder, nor inside "
+        "a folder being fixed.", show_default=False)],
+    image: Annotated[list[Path] | None, typer.Option(
+        "--image", "-i", help="A photo of the post (repeatable; with a single post).")] = None,
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    publish_at: PublishOpt = None,
+    format: Annotated[FixFormat, typer.Option("--format", "-f", help="Output format.")]
+    = FixFormat.text,
+    redact: RedactOpt = False,
+    quiet: QuietOpt = False,
+    exit_zero: ExitZeroOpt = False,
+    cache: CacheOpt = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write an HTML page: each photo before and after, side by "
+        "side, and the text with its changes marked.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would change; write nothing.")] = False,
+    faces: Annotated[FaceMode, typer.Option(
+        "--faces", help="blur: hide every face not clearly a student with a photo release "
+        "(the default). keep-unverified: leave unverified faces (F401), for a school whose "
+        "photos show only consented students; they are still listed for a person.")]
+    = FaceMode.blur,
+) -> None:
+    """Write a safer copy of posts: faces hidden, names cut or replaced, metadata and
+    hidden characters removed. The copy is checked again; what still needs a person is
+    listed (exit 1 while anything is left, 0 when the copy is clean)."""
+    from smcheck.fix import FixOptions, fix_posts, sources_for_files
+    from smcheck.post import PostSource
+
+    folders = [p for p in posts if p.is_dir()]
+    folder: Path | None = None
+    if folders:
+        if len(posts) > 1:
+            fail("give one folder, or post files, not both")
+        folder = folders[0]
+    else:
+        for p in posts:
+            if not p.exists():
+                fail(f"{p}: file not found")
+    if image and (folder is not None or len(posts) > 1):
+        fail("--image goes with a single post file")
+    for i in image or ():
+        if not i.is_file():
+            fail(f"{i}: image file not found")
+    if folder is not None and config is None and roster is None and \
+            not os.environ.get("SMCHECK_CONFIG"):
+        from smcheck.config import discover_config
+
+        config = discover_config(folder.resolve())
+    checker, when = _setup(roster, config, None, publish_at, _cache_wanted(cache))
+    if folder is not None:
+        from smcheck.audit import posts_in
+
+        sources = posts_in(checker, folder)
+    else:
+        sources = sources_for_files(posts)
+        if image:
+            s = sources[0]
+            sources = [PostSource(label=s.label, text_file=s.text_file,
+                                  images=(*s.images, *image))]
+    options = FixOptions(out=out, faces="blur" if faces is FaceMode.blur else
+                         "keep-unverified", dry_run=dry_run)
+    try:
+        result = fix_posts(checker, sources, options, when, folder=folder, redact=redact)
+    except InputError as exc:
+        fail(str(exc))
+    if report is not None:
+        from smcheck.reporters.fix_html import write as write_html
+
+        write_html(result, report)
+        _stderr().print(f"report: {report}", markup=False)
+    from smcheck.reporters import fix as fix_reporter
+
+    if format is FixFormat.json:
+        sys.stdout.write(fix_reporter.render_json(result))
+    else:
+        fix_reporter.render_text(result, _console(), quiet=quiet)
+    raise typer.Exit(0 if exit_zero else result.exit_code)
+
+
 @app.command("accept")
 def accept_command(
     file: Annotated[Path, typer.Argument(help="The post whose findings you reviewed.")],

@@ -64,12 +64,11 @@ def location_metadata(img: PILImage.Image) -> str | None:
     return None
 
 
-def load_image(path: Path, max_side: int) -> LoadedImage:
-    """Decode, orient and scale a photo so its long side is at most max_side."""
-    import numpy as np
-
+def open_image(path: Path) -> PILImage.Image:
+    """Open a photo by its content, refusing a decompression bomb before any pixel is
+    decoded; raises ImageError. The caller loads and closes it."""
     Image = _pillow()
-    from PIL import ImageFile, ImageOps, UnidentifiedImageError
+    from PIL import ImageFile, UnidentifiedImageError
 
     # `import face_recognition` (anywhere in the process, at any time) sets this to True,
     # which turns a truncated photo into a half-grey one instead of an error.
@@ -80,7 +79,7 @@ def load_image(path: Path, max_side: int) -> LoadedImage:
             # Over the limit Pillow only warns; over twice the limit it raises. Both
             # are refused here, before any pixel is decoded.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(path)
+            img: PILImage.Image = Image.open(path)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageError(
             f"image is larger than the {Image.MAX_IMAGE_PIXELS:,}-pixel safety limit "
@@ -91,6 +90,17 @@ def load_image(path: Path, max_side: int) -> LoadedImage:
         raise ImageError("image file not found") from None
     except OSError as exc:
         raise ImageError(f"cannot read image: {exc}") from None
+    return img
+
+
+def load_image(path: Path, max_side: int) -> LoadedImage:
+    """Decode, orient and scale a photo so its long side is at most max_side."""
+    import numpy as np
+
+    Image = _pillow()
+    from PIL import ImageOps
+
+    img = open_image(path)
     with img:
         try:
             gps = location_metadata(img)

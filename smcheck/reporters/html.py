@@ -59,7 +59,7 @@ def _highlight(post: PostReport) -> str:
     return "".join(out)
 
 
-def _finding(f: Finding, report: Report) -> str:
+def finding_html(f: Finding, report: Report) -> str:
     where = ""
     if f.span is not None and not report.redact:
         where = f" &ldquo;{escape(' '.join(f.span.text.split()))}&rdquo;"
@@ -77,7 +77,7 @@ def _finding(f: Finding, report: Report) -> str:
             f"{escape(f.name)}{where}{who}<br>&rarr; {escape(shown_message(f, report))}</div>")
 
 
-def _photo(post: PostReport, label: str, path: Path, report: Report) -> str:
+def photo_html(post: PostReport, label: str, path: Path, report: Report) -> str:
     uri = _data_uri(path)
     if uri is None:
         return f"<p>{escape(label)}: could not be read (see its E901).</p>"
@@ -107,12 +107,12 @@ def _photo(post: PostReport, label: str, path: Path, report: Report) -> str:
             f"</figure>")
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return (Path(__file__).parent / name).read_text(encoding="utf-8")
 
 
 def render(report: Report) -> str:
-    css, js = _asset("report.css"), _asset("report.js")
+    css, js = asset("report.css"), asset("report.js")
     verdicts = report.verdicts()
     severities = report.severity_counts()
     by_rule: Counter[tuple[str, str]] = Counter()
@@ -142,9 +142,9 @@ def render(report: Report) -> str:
             body += f'<div class="text">{_highlight(post)}</div>'
         if post.image_paths and not report.redact:
             body += '<div class="photos">' + "".join(
-                _photo(post, label, path, report)
+                photo_html(post, label, path, report)
                 for label, path in zip(post.images, post.image_paths, strict=False)) + "</div>"
-        body += "".join(_finding(f, report) for f in post.findings) or "<p>No findings.</p>"
+        body += "".join(finding_html(f, report) for f in post.findings) or "<p>No findings.</p>"
         sections.append(
             f'<section class="post" style="border-left-color:{VERDICT_COLOUR[verdict]}">'
             f'<h2>{escape(post.path)}<span class="verdict" '

@@ -1,0 +1,397 @@
+"""`smcheck fix`: a safer copy of each post, checked again, and what still needs a person.
+
+    checker = Checker(config=..., roster=...)
+    result = fix_posts(checker, sources, FixOptions(out=Path("fixed")), publish_at)
+    result.exit_code            # 1 while anything needs a person
+
+The pipeline stays one-way: a post is checked as usual (facts, then findings); the
+fix is planned from those alone (names from the facts' name mentions and the name
+findings; masks from the boxes of image findings; every photo re-encoded); the
+fixed copy is written beside nothing of the original's, and checked again by the
+same Checker, with the same roster and config. What the second check still finds is
+what needs a person: fix never rewrites a schedule, a record or a contact by guesswork.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from smcheck.api import Checker
+from smcheck.errors import InputError
+from smcheck.extract.images import ImageError
+from smcheck.facts import Facts
+from smcheck.findings import Box, Finding, PostReport, Report, Severity, sorted_findings
+from smcheck.fix.images import Mask, MaskKind, fix_image
+from smcheck.fix.names import name_edits
+from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
+from smcheck.post import IMAGE_SUFFIXES, Post, PostSource, decode_text, discover, read_post
+from smcheck.rules import RULES, Context
+
+FaceMode = Literal["blur", "keep-unverified"]
+
+# Faces a fix hides: unverified, unreleased, flagged, ambiguous. F400 (released) stays.
+FACE_RULES = frozenset({"F401", "F402", "F403", "F404"})
+# Words read in a photo (a name tag, a whiteboard) are findings of the text families
+# with source "image" and a box: hidden like a face.
+WORD_RULES = frozenset(r.code for r in RULES if r.code[0] in "NRC")
+NAME_RULES = frozenset({"N101", "N102", "N104"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixOptions:
+    out: Path
+    faces: FaceMode = "blur"
+    dry_run: bool = False
+
+    def masks(self, rule: str) -> MaskKind | None:
+        """What kind of mask a finding of this rule with a box gets, if any."""
+        if rule in FACE_RULES:
+            return None if rule == "F401" and self.faces == "keep-unverified" else "face"
+        return "words" if rule in WORD_RULES else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageFix:
+    file: str  # the original, as the report names it
+    out: str  # the fixed copy, as the report names it
+    path: Path | None  # the fixed copy on disk (None in a dry run)
+    masked: tuple[tuple[Mask, Box], ...]  # each finding's mask and the area it covered
+    removed: tuple[str, ...]  # metadata the original carried
+    oriented: bool
+    format: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotWritten:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostFix:
+    path: str  # the original post, as the report names it
+    out: str | None  # the fixed text file (None: a photo-only post, or not written)
+    before: PostReport
+    after: PostReport | None  # the fixed copy checked again (None: a dry run)
+    text: str  # the fixed text (what follows any front matter)
+    changes: tuple[TextChange, ...] = ()
+    images: tuple[ImageFix, ...] = ()
+    not_written: tuple[NotWritten, ...] = ()
+    # In a dry run, the findings the planned changes answer.
+    answered: tuple[Finding, ...] = ()
+
+    @property
+    def needs_a_person(self) -> tuple[Finding, ...]:
+        """What a person must still look at: the fixed copy's findings at warning or
+        above (in a dry run, the original's that no planned change answers)."""
+        if self.after is not None:
+            return tuple(f for f in self.after.findings if f.severity >= Severity.WARNING)
+        return tuple(f for f in self.before.findings
+                     if f.severity >= Severity.WARNING and f not in self.answered)
+
+    @property
+    def clean(self) -> bool:
+        return not self.needs_a_person and not self.not_written
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixReport:
+    out: Path
+    publish_at: datetime
+    posts: tuple[PostFix, ...]
+    fail_on: Severity | None = Severity.VIOLATION
+    dry_run: bool = False
+    redact: bool = False
+
+    @property
+    def before(self) -> Report:
+        return Report(publish_at=self.publish_at, posts=tuple(p.before for p in self.posts),
+                      fail_on=self.fail_on, redact=self.redact)
+
+    @property
+    def after(self) -> Report | None:
+        if self.dry_run:
+            return None
+        return Report(publish_at=self.publish_at,
+                      posts=tuple(p.after for p in self.posts if p.after is not None),
+                      fail_on=self.fail_on, redact=self.redact)
+
+    @property
+    def exit_code(self) -> int:
+        """1 while anything needs a person; 0 when every fixed copy is clean."""
+        return 0 if all(p.clean for p in self.posts) else 1
+
+
+# ---- where the copies go ------------------------------------------------------------
+
+
+def sources_for_files(files: Sequence[Path]) -> list[PostSource]:
+    """Posts given as files: a text file with the photos beside it (same stem, as in an
+    audit), or a photo alone."""
+    out: list[PostSource] = []
+    for file in files:
+        if file.suffix.lower() in IMAGE_SUFFIXES:
+            out.append(PostSource(label=str(file), text_file=None, images=(file,)))
+            continue
+        mine = next((s for s in discover(file.parent) if s.text_file is not None
+                     and s.text_file.name == file.name), None)
+        images = tuple(file.parent / i.name for i in mine.images) if mine else ()
+        out.append(PostSource(label=str(file), text_file=file, images=images))
+    return out
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class Layout:
+    """Each input's copy under DIR: its path below `base` (the fixed folder, or a
+    post file's own folder), so names, sub-folders and front matter paths still hold."""
+
+    def __init__(self, out: Path, folder: Path | None) -> None:
+        self.out = out
+        self.folder = folder.resolve() if folder is not None else None
+
+    def target(self, file: Path, post_dir: Path) -> tuple[Path, bool]:
+        """Where `file` is written, and whether it kept its place below the post."""
+        base = self.folder if self.folder is not None else post_dir.resolve()
+        try:
+            return self.out / file.resolve().relative_to(base), True
+        except ValueError:
+            return self.out / file.name, False
+
+
+def refuse_unsafe(out: Path, folder: Path | None, inputs: Sequence[Path],
+                  targets: Sequence[Path], protected: Sequence[Path] = ()) -> None:
+    """Raise InputError before anything is written if a copy could land on an input."""
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "--out must be a folder; this is a file")
+    real_out = out.resolve()
+    if folder is not None and _inside(real_out, folder.resolve()):
+        raise InputError(str(out), f"--out is inside the folder being fixed ({folder}): "
+                         "choose a folder outside it, so the originals stay untouched")
+    originals = {p.resolve() for p in (*inputs, *protected)}
+    for parent in {p.resolve().parent for p in inputs}:
+        if real_out == parent:
+            raise InputError(str(out), "--out is the folder the post is in: the copy would "
+                             "overwrite the original")
+    seen: dict[Path, Path] = {}
+    for target in targets:
+        real = target.resolve()
+        if real in originals or (target.exists() and any(
+                _same_file(target, o) for o in originals if o.exists())):
+            raise InputError(str(target), "is an input: fix never writes over an original")
+        if real in seen:
+            raise InputError(str(target), "two inputs would be written to this one file")
+        seen[real] = target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Written whole, then moved into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.smcheck-tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+# ---- one post ------------------------------------------------------------------------
+
+
+def _front_matter(source: PostSource, post: Post) -> str:
+    """The file's text before the post body: its front matter block, kept as written."""
+    if source.text_file is None:
+        return ""
+    raw = decode_text(source.text_file.read_bytes(), source.label)
+    return without_hidden(raw[:len(raw) - len(post.text)]) if raw.endswith(post.text) else ""
+
+
+def _carry_accepted(before: PostReport, after: PostReport) -> PostReport:
+    """A finding a person accepted on the original (reported as info) is info on the
+    copy too: the same rule, student and words or face."""
+    accepted = [f for f in before.findings if f.severity == Severity.INFO]
+    if not accepted:
+        return after
+    out = []
+    for f in after.findings:
+        match = next((a for a in accepted if a.rule == f.rule and a.student_id == f.student_id
+                      and _same_evidence(a, f)), None)
+        out.append(f if match is None or f.severity == Severity.INFO else
+                   replace(f, severity=Severity.INFO, message=match.message))
+    return replace(after, findings=sorted_findings(out))
+
+
+def _same_evidence(a: Finding, b: Finding) -> bool:
+    if a.span is not None and b.span is not None:
+        return a.span.text.casefold() == b.span.text.casefold()
+    if a.box is not None and b.box is not None:
+        return _iou(a.box, b.box) >= 0.5
+    return a.span is None and b.span is None and a.box is None and b.box is None
+
+
+def _iou(a: Box, b: Box) -> float:
+    w = min(a.right, b.right) - max(a.left, b.left)
+    h = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    area = (a.right - a.left) * (a.bottom - a.top) + (b.right - b.left) * (b.bottom - b.top)
+    return inter / (area - inter)
+
+
+def _masks_for(label: str, findings: Sequence[Finding],
+               options: FixOptions) -> tuple[list[tuple[Mask, Finding]], list[Box]]:
+    masks: list[tuple[Mask, Finding]] = []
+    keep: list[Box] = []
+    for f in findings:
+        if f.file != label or f.box is None or f.source != "image":
+            continue
+        kind = options.masks(f.rule) if f.severity > Severity.INFO else None
+        if kind is None:
+            if f.rule in FACE_RULES or f.rule == "F400":
+                keep.append(f.box)
+            continue
+        masks.append((Mask(box=f.box, kind=kind, rule=f.rule, student_id=f.student_id), f))
+    return masks, keep
+
+
+def fix_text(checker: Checker, facts: Facts, report: PostReport,
+             ctx: Context) -> tuple[str, tuple[TextChange, ...], tuple[Finding, ...]]:
+    """A post's text fixed: the names its findings ask to change, and hidden characters
+    removed. Returns the new text, each change, and the findings the changes answer."""
+    text = facts.post.text
+    edits = name_edits(text, facts.text.names, report.findings, ctx.release,
+                       checker.matcher.index)
+    fixed_ids = {sid for e in edits for sid in e.student_ids}
+    answered = tuple(
+        f for f in report.findings if f.rule in NAME_RULES and f.source == "text"
+        and (f.student_id in fixed_ids or any(
+            f.span is not None and e.start <= f.span.start < e.end for e in edits)))
+    edits += hidden_edits(text, edits)
+    new, changes = apply(text, edits)
+    return new, changes, answered
+
+
+def _is_an_original(target: Path, post: Post) -> bool:
+    """A last guard for paths only the front matter names (checked again per file)."""
+    real = target.resolve()
+    return any(real == f.resolve() or (target.exists() and _same_file(target, f))
+               for f in post.images)
+
+
+def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixOptions,
+             publish_at: datetime) -> PostFix:
+    try:
+        post = read_post(source)
+    except InputError as exc:
+        report = checker.unreadable(source, exc, publish_at)
+        return PostFix(path=source.label, out=None, before=report, after=None, text="",
+                       not_written=(NotWritten(file=source.label, reason=exc.problem),))
+    facts, before = checker.examine(post, publish_at)
+    when = before.publish_at or publish_at
+    ctx = Context(config=checker.config, roster=checker.roster, publish_at=when)
+    answered: list[Finding] = []
+
+    text, changes, answered_names = fix_text(checker, facts, before, ctx)
+    answered += answered_names
+
+    post_dir = source.text_file.parent if source.text_file is not None else \
+        (post.images[0].parent if post.images else Path("."))
+    written_images: list[Path] = []
+    image_fixes: list[ImageFix] = []
+    not_written: list[NotWritten] = []
+    for path in post.images:
+        label = post.label(path)
+        blocked = [f for f in before.findings if f.file == label and f.rule in ("E901", "E902")]
+        target, kept_place = layout.target(path, post_dir)
+        if _is_an_original(target, post):
+            not_written.append(NotWritten(file=label, reason="its copy would overwrite an "
+                                          "input: fix never writes over an original"))
+            continue
+        if blocked:
+            reason = "could not be read" if blocked[0].rule == "E901" else \
+                "its faces could not be checked, so none could be hidden"
+            not_written.append(NotWritten(file=label, reason=reason))
+            continue
+        masks, keep = _masks_for(label, before.findings, options)
+        try:
+            fixed = fix_image(path, [m for m, _ in masks], keep)
+        except ImageError as exc:
+            not_written.append(NotWritten(file=label, reason=str(exc)))
+            continue
+        answered += [f for _, f in masks]
+        answered += [f for f in before.findings if f.rule == "L203" and f.file == label]
+        note = fixed.note
+        if not kept_place:
+            note = (note + "; " if note else "") + "outside the post's folder: written " \
+                "beside the post, so front matter that lists it needs its path changed"
+        if not options.dry_run:
+            _write(target, fixed.data)
+            written_images.append(target)
+        image_fixes.append(ImageFix(
+            file=label, out=str(target), path=None if options.dry_run else target,
+            masked=fixed.masked, removed=fixed.removed, oriented=fixed.oriented,
+            format=fixed.format, note=note))
+
+    out_text: Path | None = None
+    body = _front_matter(source, post) + text
+    if source.text_file is not None:
+        out_text, _ = layout.target(source.text_file, post_dir)
+        if not options.dry_run:
+            _write(out_text, body.encode("utf-8"))
+
+    after: PostReport | None = None
+    if not options.dry_run:
+        copy = PostSource(label=str(out_text) if out_text is not None else
+                          (str(written_images[0]) if written_images else source.label),
+                          text_file=out_text, images=tuple(written_images))
+        if out_text is not None or written_images:
+            after = _carry_accepted(before, checker.audit_one(copy, publish_at))
+        else:
+            after = replace(before, findings=())
+    return PostFix(path=source.label, out=str(out_text) if out_text is not None else None,
+                   before=before, after=after, text=text, changes=changes,
+                   images=tuple(image_fixes), not_written=tuple(not_written),
+                   answered=tuple(answered))
+
+
+def fix_posts(checker: Checker, sources: Sequence[PostSource], options: FixOptions,
+              publish_at: datetime, folder: Path | None = None,
+              redact: bool = False) -> FixReport:
+    """Fix every post into options.out. `folder`: the folder being fixed (its layout is
+    kept under out), or None for posts given as files. Raises InputError, before
+    writing anything, when a copy could land on an input."""
+    return FixReport(out=options.out, publish_at=publish_at,
+                     posts=tuple(iter_fix(checker, sources, options, publish_at, folder)),
+                     fail_on=checker.config.fail_on, dry_run=options.dry_run, redact=redact)
+
+
+def iter_fix(checker: Checker, sources: Sequence[PostSource], options: FixOptions,
+             publish_at: datetime, folder: Path | None = None) -> Iterator[PostFix]:
+    layout = Layout(options.out, folder)
+    inputs: list[Path] = []
+    targets: list[Path] = []
+    for s in sources:
+        post_dir = s.text_file.parent if s.text_file is not None else \
+            (s.images[0].parent if s.images else Path("."))
+        for file in (s.text_file, *s.images):
+            if file is not None:
+                inputs.append(file)
+                targets.append(layout.target(file, post_dir)[0])
+    protected = [p for p in (checker.roster.path, checker.config.path) if p is not None]
+    protected += [p for st in checker.roster.students for p in st.photos]
+    refuse_unsafe(options.out, folder, inputs, targets, protected)
+    for s in sources:
+        yield fix_post(checker, s, layout, options, publish_at)

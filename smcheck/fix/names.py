@@ -1,0 +1,451 @@
+"""Names in a fixed copy: cut to the first name, or replaced by a neutral phrase.
+
+What to change comes from the post's facts (every `NameMention`: its span in the
+original text, its students, its kind) and its findings (which rules fired for whom,
+and which a person accepted). How the sentence reads afterwards is decided here, from
+the words around each name: a possessive stays possessive ("Hope's" -> "a student's"),
+a sentence start keeps its capital, a list of names becomes one phrase ("Leo and Hope"
+-> "two students"), a name someone is addressed by is dropped ("Great job, Leo!" ->
+"Great job!"), a hashtag in a run of tags goes. The edits are applied by
+presidio-anonymizer's engine and operators (`smcheck.fix.text`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from smcheck.extract.names import NameIndex, NameMention, name_parts
+from smcheck.extract.normalize import Folded
+from smcheck.findings import Finding, Severity
+from smcheck.lexicon import models_dir
+from smcheck.roster import Release, Student
+
+Action = Literal["first-name", "neutral", "hidden-characters"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextEdit:
+    """Replace original characters [start, end) with `new`."""
+
+    start: int
+    end: int
+    new: str
+    action: Action
+    rule: str  # the finding this edit answers ("" for hidden characters)
+    student_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Decision:
+    mention: NameMention
+    action: Literal["first-name", "neutral"]
+    rule: str
+    students: tuple[Student, ...]
+    note: str = ""
+
+
+@cache
+def wording() -> dict[str, object]:
+    with (models_dir() / "fix.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _phrase(key: str, n: int = 1) -> str:
+    neutral = wording()["neutral"]
+    assert isinstance(neutral, dict)
+    numbers = neutral["numbers"]
+    count = numbers[n] if n < len(numbers) else str(n)
+    return str(neutral[key]).format(n=count)
+
+
+@cache
+def _opener_pattern() -> re.Pattern[str]:
+    vocative = wording()["vocative"]
+    assert isinstance(vocative, dict)
+    items = sorted((str(w) for w in vocative["openers"]), key=len, reverse=True)
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+    return re.compile(rf"(?:^|(?<=[^\w]))(?:{alternation})[\s,]*$", re.I)
+
+
+# ---- which mentions change, and how ---------------------------------------------------
+
+
+class _Open:
+    """The findings a fix answers: not accepted (an accepted finding is info), by rule
+    and student, or by rule and words for a finding about no one student."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.by_student: set[tuple[str, str]] = set()
+        self.by_words: set[tuple[str, str]] = set()
+        for f in findings:
+            if f.severity <= Severity.INFO or f.source != "text":
+                continue
+            if f.student_id is not None:
+                self.by_student.add((f.rule, f.student_id))
+            if f.span is not None:
+                self.by_words.add((f.rule, f.span.text.casefold()))
+
+    def __call__(self, rule: str, m: NameMention, students: Sequence[Student]) -> bool:
+        return any((rule, s.id) in self.by_student for s in students) or \
+            (rule, m.span.text.casefold()) in self.by_words
+
+
+def decide(mentions: Sequence[NameMention], findings: Sequence[Finding],
+           release: Callable[[Student], Release]) -> list[_Decision]:
+    """Each mention a fix must change. A safety-flagged student (N104), or one whose
+    release does not allow names (N101/N102, an ambiguous name among them), gets a
+    neutral phrase; a released student's full name (N101) is cut to the first name."""
+    is_open = _Open(findings)
+    out: list[_Decision] = []
+    for m in mentions:
+        flagged = tuple(s for s in m.students if s.safety_flag)
+        if flagged:
+            if is_open("N104", m, flagged):
+                out.append(_Decision(mention=m, action="neutral", rule="N104", students=flagged))
+            continue
+        restricted = tuple(s for s in m.students if not release(s).names_allowed)
+        if m.kind == "full":
+            if is_open("N101", m, m.students):
+                out.append(_Decision(mention=m, action="neutral" if restricted else "first-name",
+                                     rule="N101", students=restricted or m.students))
+            continue
+        if not restricted:
+            continue
+        # A first name of a student whose full name is also in the post answers N101.
+        rule = "N102" if is_open("N102", m, restricted) else \
+            "N101" if is_open("N101", m, restricted) else ""
+        if rule:
+            note = "" if len(m.students) == 1 else (
+                f"the name is shared by {len(m.students)} students on the roster, and one "
+                "may not be named: replaced; put it back if it meant a student with a release")
+            out.append(_Decision(mention=m, action="neutral", rule=rule, students=restricted,
+                                 note=note))
+    return out
+
+
+# ---- the words around a name -----------------------------------------------------------
+
+_APOSTROPHES = "'\u2019"
+_OPENING = " \t\"\u201c\u2018'(*\u2022>-\u2013\u2014"  # quotes and bullets before a word
+# Between two names of a list: ", ", " and ", ", and ", " & ".
+_LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.I)
+_HASHTAG_RUN = re.compile(r"(?:\s|#\w+|[^\w\s])*")
+
+
+def _line(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def starts_sentence(text: str, pos: int) -> bool:
+    """Would a word at `pos` open a sentence (a line, or after . ! ?), past quotes and
+    bullets?"""
+    j = pos - 1
+    while j >= 0 and text[j] in _OPENING:
+        j -= 1
+    return j < 0 or text[j] in ".!?\n\r"
+
+
+def _possessive(text: str, start: int, end: int) -> tuple[str, int]:
+    """The possessive ending of a name ("'s", or "'" after an s) and where it ends."""
+    raw = text[start:end]
+    if len(raw) > 2 and raw[-2] in _APOSTROPHES and raw[-1] in "sS":
+        return raw[-2:], end
+    if raw[-1:] in "sS" and text[end:end + 1] in tuple(_APOSTROPHES) and \
+            not text[end + 1:end + 2].isalnum():
+        return text[end], end + 1
+    return "", end
+
+
+def _hashtag(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The hashtag a name is written in ("#HopeWilliams", "#GoHope"), if any."""
+    h = start
+    while h > 0 and (text[h - 1].isalnum() or text[h - 1] in "_"):
+        h -= 1
+    if text[h:h + 1] != "#" and not (h > 0 and text[h - 1] == "#"):
+        return None
+    if text[h:h + 1] != "#":
+        h -= 1
+    e = end
+    while e < len(text) and (text[e].isalnum() or text[e] in "_" + _APOSTROPHES):
+        e += 1
+    return h, e
+
+
+def _in_tag_run(text: str, start: int, end: int) -> bool:
+    """A hashtag among tags ("Great day! #HopeWilliams #proud"), not a word of a
+    sentence ("So proud of #HopeWilliams!")."""
+    ls, le = _line(text, start)
+    before, after = text[ls:start], text[end:le]
+    if not _HASHTAG_RUN.fullmatch(after):
+        return False
+    tail = before.rstrip()
+    return bool(_HASHTAG_RUN.fullmatch(before)) or tail[-1:] in ".!?" or \
+        bool(re.search(r"#\w+$", tail))
+
+
+def _drop_with_space(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened by the spaces on one side, so no double space is left."""
+    s = start
+    while s > 0 and text[s - 1] in " \t":
+        s -= 1
+    if s < start and s > 0 and text[s - 1] != "\n":
+        return s, end
+    e = end
+    while e < len(text) and text[e] in " \t":
+        e += 1
+    return start, e
+
+
+def _capital(phrase: str, at_start: bool, shout: bool) -> str:
+    if shout:
+        return phrase.upper()
+    return phrase[:1].upper() + phrase[1:] if at_start else phrase
+
+
+def _shouting(text: str, start: int, end: int) -> bool:
+    """Is the name written in capitals in a line written in capitals ("GO JAYLEN!")?
+    "JJ" in an ordinary sentence is only a short name."""
+    ls, le = _line(text, start)
+    for part in (text[start:end], text[ls:start] + text[end:le]):
+        letters = [c for c in part if c.isalpha()]
+        if len(letters) < 2 or not all(c.isupper() for c in letters):
+            return False
+    return True
+
+
+# ---- first names -----------------------------------------------------------------------
+
+
+def _prefix_end(raw: str, name: str) -> int | None:
+    """Where `name` ends at the start of `raw`, comparing folded letters only (case,
+    accents, spaces, hyphens aside), at a word or camel-case boundary."""
+    folded = Folded.of(raw)
+    target = [c for c in Folded.of(name).text if c.isalnum()]
+    i = k = 0
+    while k < len(target):
+        if i >= len(folded.text):
+            return None
+        c = folded.text[i]
+        if not c.isalnum():
+            i += 1
+            continue
+        if c != target[k]:
+            return None
+        i += 1
+        k += 1
+    end = folded.index[i - 1] + 1
+    nxt = raw[end:end + 1]
+    if nxt.isalnum() and not (nxt.isupper() and raw[end - 1].islower()):
+        return None  # "Avalon" is not "Ava"
+    return end
+
+
+def _first_name(raw: str, student: Student) -> str | None:
+    ends = [e for n in student.first_names() if (e := _prefix_end(raw, n)) is not None]
+    return raw[:max(ends)] if ends else None
+
+
+def _shared_first_name(first: str, student: Student, index: NameIndex,
+                       release: Callable[[Student], Release]) -> bool:
+    """Would the first name alone point at a student who may not be named?"""
+    others = index.first.get(name_parts(first), ())
+    return any(o.id != student.id and (o.safety_flag or not release(o).names_allowed)
+               for o in others)
+
+
+# ---- putting it together ---------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """One mention in text order, with the span it will replace."""
+
+    mention: NameMention
+    decision: _Decision | None
+    start: int
+    end: int  # past a possessive apostrophe outside the span
+    poss: str
+
+
+def name_edits(text: str, mentions: Sequence[NameMention], findings: Sequence[Finding],
+               release: Callable[[Student], Release], index: NameIndex) -> list[TextEdit]:
+    """The edits that answer the post's N101/N102/N104 findings."""
+    decisions = {id(d.mention): d for d in decide(mentions, findings, release)}
+    if not decisions:
+        return []
+    items: list[_Item] = []
+    for m in sorted(mentions, key=lambda m: m.span.start):
+        d = decisions.get(id(m))
+        start, end = m.span.start, m.span.end
+        if d is not None and d.action == "neutral" and m.kind == "initial" and \
+                text[end - 1:end] == "." and _period_ends_sentence(text, end):
+            end -= 1  # "Great job, Leo R." keeps its full stop
+        poss, end = _possessive(text, start, end)
+        items.append(_Item(mention=m, decision=d, start=start, end=end, poss=poss))
+    neutral_ids = {tuple(s.id for s in d.students) for d in decisions.values()
+                   if d.action == "neutral"}
+    introduced: set[tuple[str, ...]] = set()
+    edits: list[TextEdit] = []
+    for group in _groups(text, items):
+        decided = [i for i in group if i.decision is not None]
+        if not decided:
+            continue
+        neutral = [i for i in group if i.decision is not None
+                   and i.decision.action == "neutral"]
+        if len(group) > 1 and neutral:
+            edits.append(_group_edit(text, group, neutral, release, index))
+            continue
+        for item in decided:
+            assert item.decision is not None
+            key = tuple(s.id for s in item.decision.students)
+            edits.append(_single_edit(text, item, item.decision,
+                                      _which(key, introduced, len(neutral_ids)), release, index))
+            if item.decision.action == "neutral":
+                introduced.add(key)
+    return edits
+
+
+def _which(key: tuple[str, ...], introduced: set[tuple[str, ...]], students: int) -> str:
+    """ "a student" first, "another student" for a second one, "the student" again when
+    the post only has the one."""
+    if key in introduced:
+        return "again" if students == 1 else "one"
+    return "other_one" if introduced else "one"
+
+
+def _period_ends_sentence(text: str, end: int) -> bool:
+    rest = text[end:]
+    stripped = rest.lstrip(" \t")
+    return not stripped or stripped[0] in "\r\n" or (rest[:1] in " \t" and stripped[0].isupper())
+
+
+def _groups(text: str, items: list[_Item]) -> list[list[_Item]]:
+    """Mentions joined as a list ("Leo, Hope and Ava") are one group."""
+    groups: list[list[_Item]] = []
+    for item in items:
+        if groups and _LIST_GAP.fullmatch(text[groups[-1][-1].end:item.start]) and \
+                not groups[-1][-1].poss:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _kept_text(text: str, item: _Item, release: Callable[[Student], Release],
+               index: NameIndex) -> str:
+    """A group member that stays, without its possessive ending."""
+    if item.decision is None:
+        return text[item.start:item.end - len(item.poss)]
+    return _cut(text, item, item.decision, release, index, possessive=False)
+
+
+def _cut(text: str, item: _Item, d: _Decision, release: Callable[[Student], Release],
+         index: NameIndex, possessive: bool = True) -> str:
+    """A released student's full name as its first name, possessive kept; "Ava T." when
+    "Ava" alone would also be a student who may not be named."""
+    student = d.students[0]
+    raw = text[item.start:item.end - len(item.poss)]
+    poss = item.poss if possessive else ""
+    first = _first_name(raw, student)
+    if first is None:  # no first name to keep (cannot happen for a roster full name)
+        return _with_possessive(_capital(_phrase("one"), starts_sentence(text, item.start),
+                                         _shouting(text, item.start, item.end)), poss)
+    if _shared_first_name(first, student, index, release):
+        initial = student.last_name[:1].upper()
+        in_tag = _hashtag(text, item.start, item.end) is not None
+        full_stop = "" if in_tag or text[item.end:item.end + 1] == "." else "."
+        first += initial if in_tag else f" {initial}{full_stop}"
+    return _with_possessive(first, poss)
+
+
+def _with_possessive(word: str, poss: str, plural: bool = False) -> str:
+    """"a student" + "'s"; "two students" + "'"; the post's own apostrophe and case."""
+    if not poss:
+        return word
+    apostrophe = poss[0]
+    if plural:
+        return word + apostrophe
+    s = "S" if word.isupper() else "s"
+    return word + apostrophe + ("" if len(poss) == 1 and word.endswith(("s", "S")) else s)
+
+
+def _group_edit(text: str, group: list[_Item], neutral: list[_Item],
+                release: Callable[[Student], Release], index: NameIndex) -> TextEdit:
+    start, end = group[0].start, group[-1].end
+    poss = group[-1].poss
+    kept = []
+    for item in group:
+        if item in neutral:
+            continue
+        kept.append(_kept_text(text, item, release, index))  # the possessive goes last
+    n = len(neutral)
+    if kept:
+        phrase = _phrase("other_one") if n == 1 else _phrase("other_many", n)
+        parts = [*kept, phrase]
+        new = ", ".join(parts[:-1]) + " and " + parts[-1]
+    else:
+        phrase = _phrase("one") if n == 1 else _phrase("many", n)
+        new = _capital(phrase, starts_sentence(text, start), _shouting(text, start, end))
+    new = _with_possessive(new, poss, plural=n > 1)
+    rules = sorted({i.decision.rule for i in neutral if i.decision})
+    ids = tuple(s.id for i in group if i.decision for s in i.decision.students)
+    return TextEdit(start=start, end=end, new=new, action="neutral", rule=rules[0],
+                    student_ids=ids, note="a list of names made one phrase")
+
+
+def _single_edit(text: str, item: _Item, d: _Decision, again: str,
+                 release: Callable[[Student], Release], index: NameIndex) -> TextEdit:
+    ids = tuple(s.id for s in d.students)
+
+    def edit(start: int, end: int, new: str, note: str = d.note) -> TextEdit:
+        return TextEdit(start=start, end=end, new=new, action=d.action, rule=d.rule,
+                        student_ids=ids, note=note)
+
+    if d.action == "first-name":
+        return edit(item.start, item.end, _cut(text, item, d, release, index))
+    tag = _hashtag(text, item.start, item.end)
+    if tag is not None:
+        if _in_tag_run(text, *tag):
+            return edit(*_drop_with_space(text, *tag), "", d.note or "hashtag removed")
+        item = _Item(mention=item.mention, decision=d, start=tag[0], end=tag[1],
+                     poss=_possessive(text, tag[0], tag[1])[0])
+    vocative = _vocative(text, item)
+    if vocative is not None:
+        return edit(*vocative, d.note or "name dropped where the student was addressed")
+    phrase = _phrase(again)
+    new = _capital(phrase, starts_sentence(text, item.start),
+                   _shouting(text, item.start, item.end))
+    return edit(item.start, item.end, _with_possessive(new, item.poss))
+
+
+def _vocative(text: str, item: _Item) -> tuple[int, int, str] | None:
+    """A name the post addresses someone by, at the end of a sentence ("Great job, Leo!",
+    "Congrats Leo!") or at its start ("Leo, you did it!"): the edit that drops it."""
+    if item.poss:
+        return None
+    ls, le = _line(text, item.start)
+    before, after = text[ls:item.start], text[item.end:le]
+    clause_end = re.match(r"[^\w]*?(?:[.!?]|$)", after)
+    if clause_end is not None and not re.search(r"\w", clause_end.group()):
+        comma = re.search(r"\s*,\s*$", before)
+        if comma and before[:comma.start()].strip():
+            return ls + comma.start(), item.end, ""
+        opener = _opener_pattern().search(before)
+        if opener and before.strip():
+            s = item.start
+            while s > ls and text[s - 1] in " \t,":
+                s -= 1
+            return s, item.end, ""
+    if starts_sentence(text, item.start):
+        m = re.match(r"\s*,\s*(\w)", after)
+        if m:
+            return item.start, item.end + m.end(), m.group(1).upper()
+    return None

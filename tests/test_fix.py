@@ -1,0 +1,353 @@
+"""`smcheck fix` through the CLI: where copies go and where they may not, exit codes, the
+originals untouched, metadata stripped, what needs a person, the JSON and HTML reports."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from smcheck.cli import app
+from tests.conftest import DATA, ROOT
+
+runner = CliRunner()
+ROSTER = str(DATA / "roster.csv")
+WHEN = "2026-11-20T15:00:00-08:00"
+SAMPLES = ROOT / "sample_posts"
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def fix_json(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    r = run("fix", *args, "--format", "json", "--publish-at", WHEN)
+    assert r.exit_code in (0, 1), r.output
+    return r.exit_code, json.loads(r.stdout)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def gps_jpeg(path: Path, size: tuple[int, int] = (320, 200), orientation: int = 1) -> None:
+    """A photo as a phone writes it: GPS, camera, orientation, XMP and a comment."""
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"
+    exif[0x0112] = orientation
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (45.0, 31.0, 12.5), 3: "W", 4: (122.0, 39.0, 5.0)})
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+           b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+           b' exif:GPSLatitude="45,31.2N"/></rdf:RDF></x:xmpmeta>')
+    img = Image.linear_gradient("L").resize(size).convert("RGB")
+    img.save(path, exif=exif, comment=b"Room 12, Lincoln Elementary", xmp=xmp)
+
+
+@pytest.fixture
+def posts(tmp_path: Path) -> Path:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "names.txt").write_text(
+        "Congrats to Mateo García! Hope Williams read a poem. Great job, Leo R.!\n")
+    (folder / "trip.md").write_text(
+        "---\npublish_at: 2026-11-20T15:00:00-08:00\n---\n"
+        "Our class leaves for the zoo on Dec. 5 at 9:15 from the front parking lot.\n")
+    (folder / "clean.txt").write_text("Our class planted tulips to\u00adday!\u200b\n")
+    sub = folder / "garden"
+    sub.mkdir()
+    (sub / "post.txt").write_text("Look how our garden has grown!\n")
+    gps_jpeg(sub / "photo.jpg", orientation=6)
+    return folder
+
+
+# ---- a folder ---------------------------------------------------------------------------
+
+def test_fix_folder(posts: Path, tmp_path: Path) -> None:
+    before = hashes(posts)
+    out = tmp_path / "fixed"
+    code, data = fix_json(str(posts), "--out", str(out), "-r", ROSTER)
+    assert hashes(posts) == before  # the originals, byte for byte
+    assert code == 1  # the trip's schedule needs a person
+    assert sorted(hashes(out)) == ["clean.txt", "garden/photo.jpg", "garden/post.txt",
+                                   "names.txt", "trip.md"]
+    assert (out / "names.txt").read_text() == \
+        "Congrats to Mateo! A student read a poem. Great job!\n"
+    assert (out / "clean.txt").read_text() == "Our class planted tulips today!\n"
+    assert (out / "trip.md").read_text().startswith("---\npublish_at: 2026-11-20T15:00")
+    by_path = {Path(p["path"]).name: p for p in data["posts"]}
+    assert by_path["names.txt"]["verdict_before"] == "block"
+    assert by_path["names.txt"]["verdict_after"] == "ok"
+    assert [c["rule"] for c in by_path["names.txt"]["text_changes"]] == ["N101", "N101", "N102"]
+    trip = by_path["trip.md"]
+    assert trip["verdict_after"] == "block"
+    assert [f["rule"] for f in trip["needs_a_person"]] == ["S301"]
+    assert by_path["post.txt"]["verdict_before"] == "block"  # L203: GPS
+    assert by_path["post.txt"]["verdict_after"] == "ok"
+    [photo] = by_path["post.txt"]["images"]
+    assert photo["oriented"] is True
+    assert {"EXIF", "GPS", "XMP", "comment"} <= set(photo["metadata_removed"])
+    assert data["summary"]["need_a_person"] == 1
+    assert data["summary"]["after"] == {"block": 1, "review": 0, "ok": 3}
+
+
+def test_fixed_copy_passes_a_re_audit(posts: Path, tmp_path: Path) -> None:
+    (posts / "trip.md").unlink()
+    out = tmp_path / "fixed"
+    code, _ = fix_json(str(posts), "--out", str(out), "-r", ROSTER)
+    assert code == 0
+    r = run("audit", str(out), "-r", ROSTER, "--format", "json", "--publish-at", WHEN)
+    assert r.exit_code == 0, r.output
+    assert all(p["verdict"] == "ok" for p in json.loads(r.stdout)["posts"])
+
+
+def test_text_output_lists_changes_and_what_needs_a_person(posts: Path, tmp_path: Path) -> None:
+    r = run("fix", str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER,
+            "--publish-at", WHEN)
+    assert r.exit_code == 1, r.output
+    assert "“Mateo García” → “Mateo”" in r.output
+    assert "needs a person:" in r.output and "S301" in r.output
+    assert "1 needs a person" in r.output
+
+
+def test_dry_run_writes_nothing(posts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fixed"
+    code, data = fix_json(str(posts), "--out", str(out), "-r", ROSTER, "--dry-run")
+    assert not out.exists()
+    assert code == 1 and data["dry_run"] is True and data["summary"]["after"] is None
+    names = next(p for p in data["posts"] if p["path"].endswith("names.txt"))
+    assert [c["after"]["text"] for c in names["text_changes"]] == ["Mateo", "A student", ""]
+    assert names["needs_a_person"] == [] and names["verdict_after"] is None
+
+
+def test_clean_posts_exit_0(tmp_path: Path) -> None:
+    post = tmp_path / "in" / "post.txt"
+    post.parent.mkdir()
+    post.write_text("Congratulations to Mateo García!")
+    code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)
+    assert code == 0
+    assert (tmp_path / "out" / "post.txt").read_text() == "Congratulations to Mateo!"
+    assert data["posts"][0]["verdict_before"] == "review"
+
+
+def test_exit_zero(posts: Path, tmp_path: Path) -> None:
+    r = run("fix", str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER, "--exit-zero")
+    assert r.exit_code == 0
+
+
+# ---- where copies may not go ----------------------------------------------------------------
+
+def test_refuses_out_equal_to_the_folder(posts: Path) -> None:
+    before = hashes(posts)
+    r = run("fix", str(posts), "--out", str(posts), "-r", ROSTER)
+    assert r.exit_code == 2 and "inside the folder being fixed" in r.output
+    assert hashes(posts) == before
+
+
+def test_refuses_out_inside_the_folder(posts: Path) -> None:
+    r = run("fix", str(posts), "--out", str(posts / "garden" / "fixed"), "-r", ROSTER)
+    assert r.exit_code == 2 and "inside the folder being fixed" in r.output
+    assert not (posts / "garden" / "fixed").exists()
+
+
+def test_refuses_out_through_a_symlink(posts: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(posts)
+    r = run("fix", str(posts), "--out", str(link), "-r", ROSTER)
+    assert r.exit_code == 2
+
+
+def test_refuses_the_posts_own_folder(posts: Path) -> None:
+    before = hashes(posts)
+    r = run("fix", str(posts / "names.txt"), "--out", str(posts), "-r", ROSTER)
+    assert r.exit_code == 2 and "overwrite the original" in r.output
+    assert hashes(posts) == before
+
+
+def test_refuses_a_copy_over_an_input(posts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.link(posts / "names.txt", out / "names.txt")  # the same file under the copy's name
+    before = hashes(posts)
+    r = run("fix", str(posts), "--out", str(out), "-r", ROSTER)
+    assert r.exit_code == 2 and "is an input" in r.output
+    assert hashes(posts) == before and sorted(hashes(out)) == ["names.txt"]
+
+
+def test_refuses_an_image_in_out(posts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    photo = out / "photo.jpg"
+    gps_jpeg(photo)
+    before = photo.read_bytes()
+    r = run("fix", str(posts / "names.txt"), "--image", str(photo), "--out", str(out),
+            "-r", ROSTER)
+    assert r.exit_code == 2
+    assert photo.read_bytes() == before and not (out / "names.txt").exists()
+
+
+def test_refuses_two_inputs_to_one_copy(tmp_path: Path) -> None:
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "post.txt").write_text("Hello!")
+    r = run("fix", str(tmp_path / "a" / "post.txt"), str(tmp_path / "b" / "post.txt"),
+            "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "two inputs" in r.output
+
+
+def test_refuses_out_that_is_a_file(posts: Path, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    r = run("fix", str(posts), "--out", str(target), "-r", ROSTER)
+    assert r.exit_code == 2 and "must be a folder" in r.output
+
+
+def test_missing_post_is_a_usage_error(tmp_path: Path) -> None:
+    r = run("fix", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "file not found" in r.output
+
+
+# ---- photos ----------------------------------------------------------------------------------
+
+def _metadata(path: Path) -> dict[str, object]:
+    with Image.open(path) as img:
+        return {"exif": dict(img.getexif()), "info": {k: v for k, v in img.info.items()
+                                                     if k not in ("jfif", "jfif_version",
+                                                                  "jfif_unit", "jfif_density",
+                                                                  "dpi")}}
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "TIFF", "HEIF"])
+def test_metadata_stripped(tmp_path: Path, fmt: str) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825).update({1: "N", 2: (45.0, 31.0, 12.5), 3: "W", 4: (122.0, 39.0, 5.0)})
+    suffix = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "TIFF": "tif", "HEIF": "heic"}[fmt]
+    photo = src / f"trip.{suffix}"
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    Image.new("RGB", (64, 40), (30, 120, 60)).save(photo, fmt, exif=exif.tobytes())
+    assert _metadata(photo)["exif"]
+    r = run("check", "--text", "Our trip!", "--image", str(photo), "--format", "json")
+    assert "L203" in r.stdout
+    out = tmp_path / "out"
+    code, data = fix_json(str(photo), "--out", str(out))
+    fixed = out / photo.name
+    meta = _metadata(fixed)
+    exif = meta["exif"]
+    assert isinstance(exif, dict) and not {0x010F, 0x0112, 0x8825} & set(exif)
+    assert not meta["info"].get("exif") and not meta["info"].get("xmp")
+    with Image.open(fixed) as img:
+        assert img.format == fmt and img.size == (40, 64)  # turned upright
+    assert code == 0 and data["posts"][0]["verdict_after"] == "ok"
+    assert "GPS" in data["posts"][0]["images"][0]["metadata_removed"]
+
+
+def test_png_text_and_comment_stripped(tmp_path: Path) -> None:
+    from PIL.PngImagePlugin import PngInfo
+
+    src = tmp_path / "in"
+    src.mkdir()
+    info = PngInfo()
+    info.add_text("Comment", "Taken at 12 Elm St")
+    info.add_text("Author", "Ms. Garcia")
+    Image.new("RGBA", (30, 20), (10, 20, 30, 128)).save(src / "a.png", pnginfo=info)
+    _, data = fix_json(str(src / "a.png"), "--out", str(tmp_path / "out"))
+    with Image.open(tmp_path / "out" / "a.png") as img:
+        assert not img.info.get("Comment") and not img.info.get("Author")
+        assert img.mode == "RGBA"  # transparency kept
+    assert "text chunks" in data["posts"][0]["images"][0]["metadata_removed"]
+
+
+def test_unreadable_photo_is_not_written_and_needs_a_person(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "post.txt").write_text("Our garden!")
+    (src / "post.jpg").write_bytes(b"not a photo at all")
+    code, data = fix_json(str(src), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert not (tmp_path / "out" / "post.jpg").exists()
+    assert data["posts"][0]["not_written"][0]["reason"] == "could not be read"
+
+
+def test_photo_outside_the_post_folder(tmp_path: Path) -> None:
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "photos").mkdir()
+    gps_jpeg(tmp_path / "photos" / "trip.jpg")
+    post = tmp_path / "posts" / "trip.md"
+    post.write_text("---\nimages: [../photos/trip.jpg]\n---\nOur garden!\n")
+    code, data = fix_json(str(post), "--out", str(tmp_path / "out"))
+    assert (tmp_path / "out" / "trip.jpg").exists()
+    assert "front matter" in data["posts"][0]["images"][0]["note"]
+    assert code == 1  # the copy's front matter points at a photo that is not there
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+def test_html_report(posts: Path, tmp_path: Path) -> None:
+    shutil.copy(SAMPLES / "17-space-day.jpg", posts / "names.jpg")
+    report = tmp_path / "fix.html"
+    r = run("fix", str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER,
+            "--report", str(report), "--publish-at", WHEN)
+    assert r.exit_code == 1, r.output
+    html = report.read_text()
+    assert "<del>Mateo García</del><ins" in html and ">Mateo</ins>" in html
+    assert html.count('<div class="pair">') == 2  # a photo pair per photo
+    assert html.count("data:image/jpeg;base64,") == 4  # before and after, each
+    assert "Needs a person" in html and "S301" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<link" not in html
+    redacted = tmp_path / "redacted.html"
+    run("fix", str(posts), "--out", str(tmp_path / "fixed2"), "-r", ROSTER, "--redact",
+        "--report", str(redacted))
+    text = redacted.read_text()
+    assert "Mateo" not in text and "Hope" not in text and "data:image" not in text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+def test_html_report_renders_in_a_browser(posts: Path, tmp_path: Path) -> None:
+    report = tmp_path / "fix.html"
+    run("fix", str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER, "--report",
+        str(report), "--publish-at", WHEN)
+    assert CHROMIUM is not None
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+         report.as_uri()], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)})
+    dom = proc.stdout
+    assert "smcheck fix" in dom and dom.count('<section class="post') == 4
+    assert "<del>Mateo García</del>" in dom and 'class="pair"' in dom
+
+
+def test_redacted_json_names_no_one(posts: Path, tmp_path: Path) -> None:
+    _, data = fix_json(str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER, "--redact")
+    dumped = json.dumps(data, ensure_ascii=False)
+    for secret in ("Mateo", "García", "Hope", "Leo", "S1009", "S1005"):
+        assert secret not in dumped
+
+
+def test_fixed_photo_bytes_hold_no_metadata(posts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fixed"
+    fix_json(str(posts), "--out", str(out), "-r", ROSTER)
+    data = (out / "garden" / "photo.jpg").read_bytes()
+    for marker in (b"Exif", b"Phone maker", b"Lincoln", b"xmpmeta", b"GPS"):
+        assert marker not in data
+    assert Image.open(io.BytesIO(data)).size == (200, 320)

@@ -1,0 +1,115 @@
+"""Faces hidden by `smcheck fix`, on real photos (../shared/testdata; skipped where absent).
+
+The roster is test_faces.py's: Obama no release, Biden full, Kit Harington photo only,
+Rose Leslie safety-flagged, Alex Lacamoire name only. A hidden face must be beyond the
+detector even at upsample 2; a released student's face must still be recognised.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from smcheck.cli import app
+from smcheck.engines import shared_engines
+from smcheck.extract.faces import WORKING_SIDE
+from smcheck.extract.images import load_image
+from smcheck.findings import Box
+from tests.conftest import SHARED
+from tests.test_faces import ROSTER
+
+FACES = SHARED / "testdata" / "faces"
+DLIB = SHARED / "testdata" / "dlib-faces"
+pytestmark = pytest.mark.skipif(not FACES.is_dir(), reason="shared/testdata is not here")
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("roster") / "roster.csv"
+    path.write_text(ROSTER)
+    return path
+
+
+def fix(photo: Path, tmp_path: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    src = tmp_path / "in"
+    src.mkdir(exist_ok=True)
+    post = src / "post.txt"
+    post.write_text("Photos from our week!")
+    (src / f"post{photo.suffix}").write_bytes(photo.read_bytes())
+    r = CliRunner().invoke(app, ["fix", str(post), "--out", str(tmp_path / "out"),
+                                 "--format", "json", *args])
+    assert r.exit_code in (0, 1), r.output
+    return r.exit_code, json.loads(r.stdout)["posts"][0]
+
+
+def _box(d: dict[str, int]) -> Box:
+    return Box(**d)
+
+
+def _centre_inside(face: Box, area: Box) -> bool:
+    cx, cy = (face.left + face.right) / 2, (face.top + face.bottom) / 2
+    return area.left <= cx <= area.right and area.top <= cy <= area.bottom
+
+
+def found_at_upsample_2(path: Path) -> list[Box]:
+    return [b for b, _ in shared_engines().faces.detect(load_image(path, WORKING_SIDE),
+                                                         upsample=2)]
+
+
+@pytest.mark.parametrize(("photo", "hidden", "kept"), [
+    ("obama_and_biden.jpg", {"F401", "F402"}, {("F400", "S2")}),
+    ("kit_with_rose.jpg", {"F403"}, {("F400", "S3")}),
+    ("alex_lacamoire1.jpg", {"F402"}, set()),
+])
+def test_hidden_faces_stay_hidden(roster: Path, tmp_path: Path, photo: str,
+                                  hidden: set[str], kept: set[tuple[str, str]]) -> None:
+    code, post = fix(FACES / photo, tmp_path, "-r", str(roster))
+    [image] = post["images"]
+    assert {m["rule"] for m in image["masked"]} == hidden
+    areas = [_box(m["area"]) for m in image["masked"]]
+    for m in image["masked"]:  # padded beyond the detected box
+        box, area = _box(m["box"]), _box(m["area"])
+        assert area.left <= box.left and area.top < box.top and area.right >= box.right
+    fixed = Path(image["out"])
+    assert not [f for f in found_at_upsample_2(fixed) if any(_centre_inside(f, a)
+                                                              for a in areas)]
+    after = {(f["rule"], f["student_id"]) for f in post["after"]}
+    assert after == kept  # released students still recognised; nothing else found
+    assert code == 0 and post["verdict_after"] == "ok"
+
+
+def test_group_photo_without_reference_photos(tmp_path: Path) -> None:
+    code, post = fix(DLIB / "bald_guys.jpg", tmp_path)
+    [image] = post["images"]
+    assert len(image["masked"]) == 24
+    assert found_at_upsample_2(Path(image["out"])) == []
+    assert post["after"] == [] and code == 0
+
+
+def test_keep_unverified(roster: Path, tmp_path: Path) -> None:
+    code, post = fix(FACES / "obama_and_biden.jpg", tmp_path, "-r", str(roster),
+                     "--faces", "keep-unverified")
+    [image] = post["images"]
+    assert {m["rule"] for m in image["masked"]} == {"F402"}
+    after = sorted(f["rule"] for f in post["after"])
+    assert after == ["F400", "F401"]  # the unverified face stays, and a person is told
+    assert [f["rule"] for f in post["needs_a_person"]] == ["F401"] and code == 1
+
+
+def test_rotated_photo_is_fixed_upright(roster: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    sideways = tmp_path / "sideways.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.open(FACES / "obama-240p.jpg").transpose(Image.Transpose.ROTATE_90).save(sideways,
+                                                                                exif=exif)
+    code, post = fix(sideways, tmp_path, "-r", str(roster))
+    [image] = post["images"]
+    assert image["oriented"] is True and [m["rule"] for m in image["masked"]] == ["F402"]
+    with Image.open(image["out"]) as fixed:
+        assert fixed.size == Image.open(FACES / "obama-240p.jpg").size
+    assert found_at_upsample_2(Path(image["out"])) == [] and code == 0
