@@ -441,7 +441,7 @@ def fix(
         config = discover_config(folder.resolve())
     checker, when = _setup(roster, config, None, publish_at, _cache_wanted(cache))
     if folder is not None:
-        from smcheck.audit import posts_in
+        from smcheck.batch import posts_in
 
         sources = posts_in(checker, folder)
     else:
