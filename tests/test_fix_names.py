@@ -88,6 +88,12 @@ HASHTAGS = [
     ("So proud of #Leo!", "So proud of a student!"),
     ("Great day! #Leo #proud", "Great day! #proud"),
     ("Great day!\n#proud #Leo", "Great day!\n#proud"),
+    ("Congrats #Leo!", "Congrats!"),
+    ("So proud of #HopeWilliams!", "So proud of a student!"),
+    ("So proud of #HopeWilliams's poem!", "So proud of a student's poem!"),
+    ("Great day! #HopeWilliams #proud", "Great day! #proud"),
+    ("Go #MateoGarcia!", "Go #Mateo!"),
+    ("Congrats #TeamJJ #proud", "Congrats #proud"),
 ]
 
 UNCHANGED = [
@@ -198,8 +204,15 @@ def test_hidden_characters(text: str, expected: str) -> None:
     assert bool(hidden_runs(text)) == (text != expected)
 
 
-def test_hidden_characters_beside_a_name(checker: Checker) -> None:
-    assert fixed(checker, "Mateo García\u200b won\u00ad!") == "Mateo won!"
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mateo García\u200b won\u00ad!", "Mateo won!"),
+    ("Mateo Gar\u00adcía won!", "Mateo won!"),  # inside the name: it goes with the name
+    ("Ma\u00adteo García won!", "Mateo won!"),
+    ("Hope Wil\u200bliams won!", "A student won!"),
+])
+def test_hidden_characters_in_and_beside_names(checker: Checker, text: str,
+                                                expected: str) -> None:
+    assert fixed(checker, text) == expected
 
 
 @pytest.mark.parametrize(("text", "pos", "expected"), [

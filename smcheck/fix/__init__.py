@@ -272,8 +272,9 @@ def fix_text(checker: Checker, facts: Facts, report: PostReport,
     """A post's text fixed: the names its findings ask to change, and hidden characters
     removed. Returns the new text, each change, and the findings the changes answer."""
     text = facts.post.text
-    edits = name_edits(text, facts.text.names, report.findings, ctx.release,
-                       checker.matcher.index)
+    # Name facts are in the canonical text's characters; edits are made in the original's.
+    mentions = [replace(m, span=facts.text.to_original(m.span)) for m in facts.text.names]
+    edits = name_edits(text, mentions, report.findings, ctx.release, checker.matcher.index)
     fixed_ids = {sid for e in edits for sid in e.student_ids}
     answered = tuple(
         f for f in report.findings if f.rule in NAME_RULES and f.source == "text"

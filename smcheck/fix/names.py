@@ -179,13 +179,16 @@ def _hashtag(text: str, start: int, end: int) -> tuple[int, int] | None:
     return h, e
 
 
-def _in_tag_run(text: str, start: int, end: int) -> bool:
+def _in_tag_run(text: str, start: int, end: int, more_than_a_name: bool = False) -> bool:
     """A hashtag among tags ("Great day! #HopeWilliams #proud"), not a word of a
-    sentence ("So proud of #HopeWilliams!")."""
+    sentence ("So proud of #HopeWilliams!"). A tag that is more than the name ("#GoHope")
+    is never a word of the sentence when only tags follow it."""
     ls, le = _line(text, start)
     before, after = text[ls:start], text[end:le]
     if not _HASHTAG_RUN.fullmatch(after):
         return False
+    if more_than_a_name:
+        return True
     tail = before.rstrip()
     return bool(_HASHTAG_RUN.fullmatch(before)) or tail[-1:] in ".!?" or \
         bool(re.search(r"#\w+$", tail))
@@ -413,7 +416,8 @@ def _single_edit(text: str, item: _Item, d: _Decision, again: str,
         return edit(item.start, item.end, _cut(text, item, d, release, index))
     tag = _hashtag(text, item.start, item.end)
     if tag is not None:
-        if _in_tag_run(text, *tag):
+        more = (tag[0] + 1, tag[1]) != (item.start, item.end)
+        if _in_tag_run(text, *tag, more_than_a_name=more):
             return edit(*_drop_with_space(text, *tag), "", d.note or "hashtag removed")
         item = _Item(mention=item.mention, decision=d, start=tag[0], end=tag[1],
                      poss=_possessive(text, tag[0], tag[1])[0])
