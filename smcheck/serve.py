@@ -5,13 +5,16 @@ JSON of SPEC section 6; `GET /` is a page to paste a draft, drop photos and see 
 findings. It listens on 127.0.0.1 unless told otherwise, refuses bodies over a limit,
 never logs a post's text, and reloads the roster and config when their files change.
 
-Checks run one at a time in a worker thread: spaCy and dlib are not documented as safe
-to share between threads, and with both cores busy a second thread would not make a
-check faster (`--workers N` runs N processes, each with its own models).
+Checks run one at a time on one worker thread: spaCy and dlib are not documented as
+safe to share between threads, and dlib holds the GIL while it detects, so a second
+thread would not make a check faster (`--workers N` runs N processes, each with its
+own models). Requests queue for that thread instead of waking a pool of threads
+that wait on a lock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -22,6 +25,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 # Imported only by `smcheck serve` and its tests: FastAPI at module level is fine here
 # (and FastAPI reads the endpoints' annotations from this module's globals).
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from smcheck import __version__
@@ -82,6 +85,7 @@ class Service:
     def __init__(self, options: ServeOptions) -> None:
         self.options = options
         self._lock = threading.Lock()  # one check at a time: see the module docstring
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smcheck-check")
         self._settings: Settings | None = None
         self._checker: Checker | None = None
         self._stamp: tuple[object, ...] | None = None
@@ -361,8 +365,8 @@ def create_app(options: ServeOptions | None = None, *, warm: bool = True) -> Fas
         into, upright downscaled photos): what the page at / draws."""
         try:
             text, images, publish_at, redact = await _read_body(request)
-            out = await run_in_threadpool(service.check, text, images, publish_at, redact,
-                                          previews)
+            out = await asyncio.wrap_future(service.worker.submit(
+                service.check, text, images, publish_at, redact, previews))
         except InputError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         except SettingsError as exc:
@@ -372,7 +376,8 @@ def create_app(options: ServeOptions | None = None, *, warm: bool = True) -> Fas
     @app.get("/settings", summary="The settings in force (counts, no names)")
     async def settings() -> Response:
         try:
-            return JSONResponse(await run_in_threadpool(service.settings))
+            return JSONResponse(await asyncio.wrap_future(
+                service.worker.submit(service.settings)))
         except SettingsError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
 
