@@ -34,7 +34,7 @@ def main() -> int:
     py = sys.executable
     # Python caches a module's bytecode the first time it runs, except where
     # PYTHONDONTWRITEBYTECODE is set (as on these machines). Installed packages get it
-    # at install (compile-bytecode in pyproject.toml); the project itself is an
+    # on smcheck's first run (smcheck/__main__.py); the project itself is an
     # editable install, so compile it here: a teacher's second check finds it cached.
     subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "smcheck")], check=True)
     print(f"{'post':<14} {'bare presidio+spacy':>20} {'smcheck check':>14} {'ratio':>6} "
