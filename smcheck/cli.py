@@ -448,8 +448,10 @@ def fix(
         sources = sources_for_files(posts)
         if image:
             s = sources[0]
+            known = {i.resolve() for i in s.images}
+            extra = tuple(i for i in image if i.resolve() not in known)
             sources = [PostSource(label=s.label, text_file=s.text_file,
-                                  images=(*s.images, *image))]
+                                  images=(*s.images, *extra))]
     options = FixOptions(out=out, faces="blur" if faces is FaceMode.blur else
                          "keep-unverified", dry_run=dry_run)
     try:

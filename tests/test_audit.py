@@ -174,7 +174,8 @@ def test_html_report_renders_in_a_browser(posts: Path, tmp_path: Path) -> None:
         env={**os.environ, "HOME": str(tmp_path)})
     dom = proc.stdout
     assert "smcheck report" in dom and "02-science-fair.md" in dom
-    assert dom.count('<section class="post') == 18
+    golden = json.loads((ROOT / "tests" / "golden" / "sample_posts.json").read_text())
+    assert dom.count('<section class="post') == len(golden["posts"])
     assert "F402" in dom and "data:image/jpeg;base64," in dom
 
 

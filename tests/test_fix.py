@@ -351,3 +351,42 @@ def test_fixed_photo_bytes_hold_no_metadata(posts: Path, tmp_path: Path) -> None
     for marker in (b"Exif", b"Phone maker", b"Lincoln", b"xmpmeta", b"GPS"):
         assert marker not in data
     assert Image.open(io.BytesIO(data)).size == (200, 320)
+
+
+# ---- the samples and accepted findings -------------------------------------------------------
+
+def test_sample_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kind of fix the samples show (sample_posts/README.md), and what is left."""
+    monkeypatch.chdir(ROOT)
+    before = hashes(SAMPLES)
+    out = tmp_path / "fixed"
+    code, data = fix_json("sample_posts", "--out", str(out))
+    assert code == 1 and hashes(SAMPLES) == before
+    after = {Path(p["path"]).name: p["verdict_after"] for p in data["posts"]}
+    need = {Path(p["path"]).stem[:2] for p in data["posts"] if p["needs_a_person"]}
+    assert need == {"04", "06", "07", "08", "09", "13", "14", "20"}
+    assert all(v == "ok" for k, v in after.items() if k[:2] not in need)
+    assert (out / "19-welcome-back.txt").read_text() == (
+        "Welcome back, readers! Mateo's poster won first prize, and Amara read\n"
+        "it aloud. Two students painted the backdrop, and a student's sister helped. "
+        "Great job! #proud\n")
+    field_day = next(p for p in data["posts"] if p["path"].endswith("20-field-day.txt"))
+    [photo] = field_day["images"]
+    assert photo["oriented"] and [m["rule"] for m in photo["masked"]] == ["F402"]
+    assert [f["rule"] for f in field_day["needs_a_person"]] == ["S301"]
+
+
+def test_accepted_findings_stay_accepted(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    post = src / "post.txt"
+    post.write_text("Great job today, Leo! Hope read a poem.")
+    r = run("accept", str(post), "-r", ROSTER, "--rule", "N102", "--reason",
+            "Signed release 11/20", "--by", "office")
+    assert r.exit_code == 0, r.output
+    code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)
+    # Both were accepted (one N102 finding a student): nothing rewritten, nothing left.
+    assert (tmp_path / "out" / "post.txt").read_text() == post.read_text()
+    [p] = data["posts"]
+    assert p["text_changes"] == [] and code == 0
+    assert {f["severity"] for f in p["after"]} == {"info"}

@@ -65,6 +65,14 @@ ADDRESSED = [  # a name someone is addressed by is dropped
     ("Thank you, Priya, for the flowers.", "Thank you, a student, for the flowers."),
     ("Way to go Hope! 🎉", "Way to go! 🎉"),
     ("Leo, you were amazing!", "You were amazing!"),
+    ("What a morning. Great job,\nLeo!", "What a morning. Great job!"),  # a wrapped line
+]
+
+LINES = [  # a line that wraps a sentence is not a sentence start; a list item is
+    ("We thank\nLeo for the flowers.", "We thank\na student for the flowers."),
+    ("Our helpers:\n- Leo read\n- Amara sang", "Our helpers:\n- A student read\n- Amara sang"),
+    ("What a day!\nHope read first.", "What a day!\nA student read first."),
+    ("Readers of the week\n\nHope and Leo", "Readers of the week\n\nTwo students"),
 ]
 
 LISTS = [
@@ -106,7 +114,7 @@ UNCHANGED = [
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LISTS + FLAGGED + HASHTAGS)
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS)
 def test_names_fixed(checker: Checker, text: str, expected: str) -> None:
     assert fixed(checker, text) == expected
 
@@ -117,7 +125,7 @@ def test_names_kept(checker: Checker, text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LISTS + FLAGGED + HASHTAGS)
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS)
 def test_fixed_text_has_no_name_findings(checker: Checker, text: str, expected: str) -> None:
     report = checker.check_post(Post(path="post.txt", text=expected), PUBLISH_AT)
     assert [f.rule for f in report.findings if f.rule in ("N101", "N102", "N104")] == []
@@ -218,6 +226,8 @@ def test_hidden_characters_in_and_beside_names(checker: Checker, text: str,
 @pytest.mark.parametrize(("text", "pos", "expected"), [
     ("Hope won", 0, True), ("Yes. Hope won", 5, True), ("- Hope won", 2, True),
     ("\u201cHope won", 1, True), ("and Hope won", 4, False), ("Yay, Hope", 5, False),
+    ("and\nHope won", 4, False), ("Done\n\nHope won", 6, True), ("list:\n- Hope", 8, True),
+    ("1. Leo\n2. Hope", 10, True),
 ])
 def test_starts_sentence(text: str, pos: int, expected: bool) -> None:
     assert starts_sentence(text, pos) is expected

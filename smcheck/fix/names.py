@@ -132,7 +132,8 @@ def decide(mentions: Sequence[NameMention], findings: Sequence[Finding],
 # ---- the words around a name -----------------------------------------------------------
 
 _APOSTROPHES = "'\u2019"
-_OPENING = " \t\"\u201c\u2018'(*\u2022>-\u2013\u2014"  # quotes and bullets before a word
+_BULLETS = "*\u2022>-\u2013\u2014"
+_OPENING = " \t\"\u201c\u2018'(" + _BULLETS  # quotes and bullets before a word
 # Between two names of a list: ", ", " and ", ", and ", " & ".
 _LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.I)
 _HASHTAG_RUN = re.compile(r"(?:\s|#\w+|[^\w\s])*")
@@ -144,13 +145,41 @@ def _line(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+def _wrapped(text: str, line_start: int) -> bool:
+    """Does the line starting here continue the sentence of the line before (a draft
+    wrapped by hand), rather than start a list item, a paragraph or a sentence?"""
+    if line_start == 0:
+        return False
+    rest = text[line_start:].lstrip(" \t")
+    if rest[:1] in _BULLETS or re.match(r"\d+[.)]\s", rest):
+        return False
+    before = text[:line_start - 1].rstrip(" \t\r")
+    if not before or before.endswith("\n"):
+        return False  # a blank line: a new paragraph
+    return before[-1].isalnum() or before[-1] in ",;:&(\u2013\u2014-"
+
+
+def _sentence_line(text: str, pos: int) -> tuple[int, int]:
+    """The line around `pos`, widened over lines it wraps onto and from."""
+    start, end = _line(text, pos)
+    while _wrapped(text, start):
+        start = _line(text, start - 1)[0]
+    while end < len(text) and _wrapped(text, end + 1):
+        end = _line(text, end + 1)[1]
+    return start, end
+
+
 def starts_sentence(text: str, pos: int) -> bool:
-    """Would a word at `pos` open a sentence (a line, or after . ! ?), past quotes and
-    bullets?"""
+    """Would a word at `pos` open a sentence (a line that does not continue the one
+    before, or after . ! ?), past quotes and bullets?"""
     j = pos - 1
     while j >= 0 and text[j] in _OPENING:
         j -= 1
-    return j < 0 or text[j] in ".!?\n\r"
+    if j < 0 or text[j] in ".!?":
+        return True
+    if text[j] in "\n\r":
+        return not _wrapped(text, _line(text, pos)[0])
+    return False
 
 
 def _possessive(text: str, start: int, end: int) -> tuple[str, int]:
@@ -435,7 +464,7 @@ def _vocative(text: str, item: _Item) -> tuple[int, int, str] | None:
     "Congrats Leo!") or at its start ("Leo, you did it!"): the edit that drops it."""
     if item.poss:
         return None
-    ls, le = _line(text, item.start)
+    ls, le = _sentence_line(text, item.start)
     before, after = text[ls:item.start], text[item.end:le]
     clause_end = re.match(r"[^\w]*?(?:[.!?]|$)", after)
     if clause_end is not None and not re.search(r"\w", clause_end.group()):
@@ -449,7 +478,7 @@ def _vocative(text: str, item: _Item) -> tuple[int, int, str] | None:
                 s -= 1
             return s, item.end, ""
     if starts_sentence(text, item.start):
-        m = re.match(r"\s*,\s*(\w)", after)
+        m = re.match(r"[ \t]*,\s*(\w)", after)
         if m:
             return item.start, item.end + m.end(), m.group(1).upper()
     return None

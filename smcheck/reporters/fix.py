@@ -36,14 +36,14 @@ def _verdicts(post: PostFix, result: FixReport) -> tuple[str, str | None]:
 
 
 def _change_line(c: TextChange, redact: bool) -> str:
-    what = ACTION.get(c.action, c.action)
+    what = ACTION.get(c.action, c.action) if c.after.text else "removed"
     if c.action == "hidden-characters":
         return f"  [dim]text[/]  {escape(c.note)}"
     code = f"[bold]{escape(c.rule)}[/]"
     if redact:
         return f"  {code}  {what}"
-    line = f"  {code}  {escape(_quote(c.before.text))} \u2192 " \
-           f"{escape(_quote(c.after.text)) if c.after.text else '(removed)'}  [dim]{what}[/]"
+    after = escape(_quote(c.after.text)) if c.after.text else "\u2014"
+    line = f"  {code}  {escape(_quote(c.before.text))} \u2192 {after}  [dim]{what}[/]"
     if c.note:
         line += f"\n        [dim]{escape(c.note)}[/]"
     return line

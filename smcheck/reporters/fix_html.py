@@ -14,7 +14,7 @@ from pathlib import Path
 
 from smcheck import __version__
 from smcheck.findings import Report
-from smcheck.fix import FixReport, PostFix
+from smcheck.fix import FixReport, ImageFix, PostFix
 from smcheck.reporters.html import COLOUR, VERDICT_COLOUR, asset, finding_html, photo_html
 
 EXTRA_CSS = """
@@ -24,6 +24,7 @@ ins{background:#d5efd9;color:#14532d;text-decoration:none;border-radius:3px;padd
 .pair figcaption{font-size:13px;color:#555;margin:4px 0 0;line-height:1.3}
 .pair .photo{width:100%}.changes td{vertical-align:top}.arrow{color:#888}
 h3{font-size:15px;margin:14px 0 6px}
+.hidden-area{border:2px dashed #555}.hidden-area span{background:#555}
 """
 
 
@@ -81,6 +82,25 @@ def _changes_table(post: PostFix, redact: bool) -> str:
     return f'<table class="changes">{"".join(rows)}</table>' if rows else ""
 
 
+def _with_masks(figure: str, image: ImageFix) -> str:
+    """The after photo with each hidden area outlined, dashed, and its rule."""
+    if image.path is None or not figure.endswith("</figure>"):
+        return figure
+    from PIL import Image
+
+    try:
+        with Image.open(image.path) as im:
+            w, h = im.size  # written upright: no orientation left to apply
+    except OSError:
+        return figure
+    boxes = "".join(
+        f'<div class="box hidden-area" title="hidden: {escape(m.rule)}" '
+        f"style=\"left:{100 * a.left / w:.2f}%;top:{100 * a.top / h:.2f}%;"
+        f"width:{100 * (a.right - a.left) / w:.2f}%;height:{100 * (a.bottom - a.top) / h:.2f}%"
+        f'"><span>hidden {escape(m.rule)}</span></div>' for m, a in image.masked)
+    return figure[:-len("</figure>")] + boxes + "</figure>"
+
+
 def _photos(post: PostFix, result: FixReport) -> str:
     before_report = result.before
     after_report = result.after
@@ -91,7 +111,8 @@ def _photos(post: PostFix, result: FixReport) -> str:
         left = photo_html(post.before, image.file, path, before_report) if path else ""
         right = "<p>(dry run: not written)</p>"
         if image.path is not None and post.after is not None and after_report is not None:
-            right = photo_html(post.after, image.out, image.path, after_report)
+            right = _with_masks(photo_html(post.after, image.out, image.path, after_report),
+                                image)
         hidden = len(image.masked)
         what = [f"{hidden} area{'s' if hidden != 1 else ''} hidden"] if hidden else []
         if image.oriented:
