@@ -175,6 +175,20 @@ def posts_in(checker: Checker, folder: Path) -> list[PostSource]:
             or not all(i.resolve() in references for i in s.images)]
 
 
+def posts_of(checker: Checker, files: Sequence[Path], root: Path) -> list[PostSource]:
+    """The posts these files belong to, as `audit root` finds them: a changed text is its
+    post, a changed photo brings the post it illustrates (or is, alone). For hooks:
+    a commit that only swaps a photo still gets its post checked. Files that belong to
+    no post (a README, a roster's reference photo, a roster) are left out."""
+    wanted = {f.resolve() for f in files}
+    out = []
+    for source in posts_in(checker, root):
+        mine = {p.resolve() for p in (source.text_file, *source.images) if p is not None}
+        if mine & wanted:
+            out.append(source)
+    return out
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
         (os.cpu_count() or 1)

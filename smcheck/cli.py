@@ -351,6 +351,43 @@ def audit(
           output=output_file, summary_only=summary)
 
 
+@app.command()
+def hook(
+    files: Annotated[list[Path], typer.Argument(
+        help="Changed files, as pre-commit passes them: post texts and photos.")],
+    roster: RosterOpt = None,
+    config: ConfigOpt = None,
+    publish_at: PublishOpt = None,
+    format: FormatOpt = Format.text,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    quiet: QuietOpt = False,
+    fail_on: FailOnOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    cache: CacheOpt = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
+) -> None:
+    """Check the posts that changed files belong to (run from the repository's top, as
+    pre-commit does): a changed text with its photos, and the post of a changed photo.
+    READMEs, rosters and the roster's reference photos are not posts."""
+    from smcheck.batch import audit as run_audit
+    from smcheck.batch import default_jobs, posts_of
+
+    root = Path.cwd().resolve()
+    checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
+                           select=select, ignore=ignore)
+    by_root: dict[Path, list[Path]] = {}
+    for f in files:  # a file from outside the repository: its own folder's posts
+        top = root if f.resolve().is_relative_to(root) else f.resolve().parent
+        by_root.setdefault(top, []).append(f)
+    sources = [s for top, changed in by_root.items() for s in posts_of(checker, changed, top)]
+    if not sources:
+        raise typer.Exit(0)  # nothing that is a post changed
+    posts = _run(lambda: checker.report(run_audit(checker, sources, when,
+                                                  jobs=jobs or default_jobs()), when))
+    _emit(posts, format, quiet, exit_zero)
+
+
 def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostReport]) -> None:
     from rich.progress import (
         BarColumn,
