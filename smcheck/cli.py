@@ -380,7 +380,9 @@ def hook(
     for f in files:  # a file from outside the repository: its own folder's posts
         top = root if f.resolve().is_relative_to(root) else f.resolve().parent
         by_root.setdefault(top, []).append(f)
-    sources = [s for top, changed in by_root.items() for s in posts_of(checker, changed, top)]
+    # Named as `smcheck audit .` names them, "posts/trip.txt", not with the full path.
+    sources = [s for top, changed in by_root.items()
+               for s in posts_of(checker, changed, Path(".") if top == root else top)]
     if not sources:
         raise typer.Exit(0)  # nothing that is a post changed
     posts = _run(lambda: checker.report(run_audit(checker, sources, when,
