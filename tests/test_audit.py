@@ -208,11 +208,18 @@ def test_accept_needs_a_reason_and_a_finding(tmp_path: Path) -> None:
 
 
 def test_pre_commit_hook_definition() -> None:
+    import re
+
     import yaml
 
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "smcheck" and hook["entry"].startswith("smcheck check")
-    assert hook["files"] == r"\.(txt|md)$" and hook["pass_filenames"] is True
+    assert hook["id"] == "smcheck" and hook["entry"] == "smcheck hook"
+    assert hook["pass_filenames"] is True and hook["language"] == "python"
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+    for name in ("post.txt", "b/post.md", "IMG_1.JPG", "a.heic", "x.png", "readme.txt.jpg"):
+        assert files.search(name) and not exclude.search(name), name
+    for name in ("README.md", "posts/Readme.txt", "roster.csv", "notes.docx"):
+        assert not files.search(name) or exclude.search(name), name
 
 
 def test_bad_files_in_a_batch(tmp_path: Path) -> None:
