@@ -92,7 +92,8 @@ class Checker:
 
     def extract(self, post: Post, publish_at: datetime | None = None) -> Facts:
         text = extract_text(post.text, self.engines, self.matcher, self.recognizers,
-                            publish_at) if post.text.strip() else _empty_text()
+                            publish_at, bool(post.public_event)) \
+            if post.text.strip() else _empty_text()
         problems: list[InputProblem] = []
         unavailable: list[Unavailable] = []
         images: list[ImageFacts] = []

@@ -276,6 +276,13 @@ class NameMatcher:
         self.not_surnames = words("not_surnames")
         self.first_keys = frozenset(k[0] for k in self.index.first)
         self.surnames = {name_parts(s.last_name): s for s in students}
+        counts: dict[str, int] = {}
+        for s in students:
+            key = " ".join(name_parts(s.last_name))
+            counts[key] = counts.get(key, 0) + 1
+        # Surnames one roster student has: "the Nguyen family" is that student's family.
+        self.surname_ids = {k: s.id for s in students
+                            if counts[k := " ".join(name_parts(s.last_name))] == 1}
         vocabulary = {p for k in self.index.first for p in k}
         vocabulary |= {p for s in students for p in name_parts(s.last_name)}
         self.segmenter = TagSegmenter(vocabulary | set(words("tag_words")))

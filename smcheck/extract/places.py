@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from smcheck.extract.context import words_before
 from smcheck.extract.index import entities, starting_in
+from smcheck.extract.normalize import fold
 from smcheck.findings import Span
 from smcheck.lexicon import phrase_pattern, words
 
@@ -33,7 +37,8 @@ _NAMED_VENUE = re.compile(
     r"|\b(?:Mt\.?|Mount)\s+[A-Z][\w'-]+\b"
 )
 _GENERIC_VENUE = re.compile(
-    r"\b(?:the\s+)?(?:front\s+|back\s+|north\s+|south\s+|east\s+|west\s+|main\s+)?"
+    r"\b(?:the\s+)?(?:front\s+|back\s+|north\s+|south\s+|east\s+|west\s+|main\s+|"
+    r"public\s+|city\s+|county\s+|local\s+|neighborhood\s+|neighbourhood\s+)?"
     r"(?:park|zoo|museum|aquarium|fire\s+station|police\s+station|pumpkin\s+patch|beach|farm|"
     r"hospital|parking\s+lot|bus\s+loop|bus\s+circle|trailhead|stadium|arena|ice\s+rink|"
     r"skating\s+rink|pool|theater|theatre|planetarium|science\s+center|nature\s+center|"
@@ -117,3 +122,55 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
                          sentence, re.I):
         add(m.start(), m.end(), "school")
     return sorted(found, key=lambda p: p.span.start)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Address:
+    """A street address tied to a home or family (L202), and whose it is when the post
+    says: a student named in its sentence, or the one roster student whose family
+    ("the Nguyen family") the post names."""
+
+    span: Span
+    sentence: Span
+    student_id: str | None
+
+
+def home_addresses(text: str, sentences: Sequence[Span], places: Sequence[Place],
+                   named_in: Callable[[Span], Sequence[str | None]],
+                   families: Mapping[str, str]) -> list[Address]:
+    """Addresses in a sentence with home or family words (home, house, lives, family,
+    mom, pick up...), or with a named person and no venue word just before the address
+    ("the school is at", "the library at"), whose addresses are public."""
+    homes = phrase_pattern("home_words")
+    venues = phrase_pattern("venue_words")
+    out: list[Address] = []
+    starts = [s.start for s in sentences]
+    for place in places:
+        if place.kind != "address":
+            continue
+        i = bisect_right(starts, place.span.start) - 1
+        if i < 0:
+            continue
+        sentence = sentences[i]
+        home = homes.search(text, sentence.start, sentence.end)
+        named = named_in(sentence)
+        venue = venues.search(words_before(text, place.span.start, 6, sentence.start))
+        if not (home or (named and not venue)):
+            continue
+        span = place.span
+        if span.text.endswith(".") and len(span.text.rstrip(".").split()[-1]) > 4:
+            # "Street." ends the sentence; "St." is the street.
+            span = Span(start=span.start, end=span.end - 1, text=span.text[:-1])
+        ids = [n for n in named if n is not None]
+        student = ids[0] if len(set(ids)) == 1 else None
+        if student is None:
+            for m in _FAMILY.finditer(text, sentence.start, sentence.end):
+                student = families.get(fold(m.group(1) or m.group(2)))
+                if student is not None:
+                    break
+        out.append(Address(span=span, sentence=sentence, student_id=student))
+    return out
+
+
+_FAMILY = re.compile(r"\b[Tt]he\s+([A-Z][\w'\u00c0-\u024f-]+?)(?:s|es)?\s+family\b"
+                     r"|\b[Tt]he\s+([A-Z][\w'\u00c0-\u024f-]+?)(?:s|es)'?(?=[\s,.!?]|$)")

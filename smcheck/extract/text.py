@@ -18,10 +18,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from smcheck.extract.about import About, about_sentences
+from smcheck.extract.events import Event, find_events
 from smcheck.extract.index import sorted_by, starting_in
 from smcheck.extract.names import NameMatcher, NameMention, family_surnames
 from smcheck.extract.normalize import Canonical, canonical
-from smcheck.extract.places import Place, find_places
+from smcheck.extract.places import Address, Place, find_places, home_addresses
 from smcheck.extract.records import (
     Birthday,
     Record,
@@ -83,6 +84,8 @@ class TextFacts:
     # Invitations to DMs and texts ("DM me", "text me", "my cell"), not forbidden ones.
     private_channels: tuple[Term, ...] = ()
     about: tuple[About, ...] = ()  # who each sentence is about
+    events: tuple[Event, ...] = ()  # activities and whereabouts, with who, where and when
+    addresses: tuple[Address, ...] = ()  # street addresses tied to a home or family
     # One entry a sentence, in order: "past", "present" or "future".
     tenses: tuple[str, ...] = ()
     whens: tuple[When, ...] = ()
@@ -293,6 +296,7 @@ def _with_families(text: str, names: list[NameMention], matcher: NameMatcher) ->
 def extract_text(
     original: str, engines: Engines, matcher: NameMatcher,
     recognizers: Sequence[EntityRecognizer], now: datetime | None = None,
+    public_event: bool = False,
 ) -> TextFacts:
     source = canonical(original)
     text = source.text
@@ -326,6 +330,15 @@ def extract_text(
         i = sentence_of(span.start)
         return sentences[i] if i is not None else Span(start=0, end=len(text), text=text)
 
+    events = find_events(text, doc, sentences, tenses, whens, places, names,
+                         found.first_names, people, paragraphs, public_event)
+
+    def named_in(s: Span) -> list[str | None]:
+        return [n.student.id if n.student is not None else None
+                for n in names if s.start <= n.span.start < s.end] + \
+            [None for p in people if s.start <= p.start < s.end]
+
+    addresses = home_addresses(text, sentences, places, named_in, matcher.surname_ids)
     contacts = [replace(c, office=c.kind == "phone" and office_line(text, c.span,
                                                                     around(c.span)))
                 for c in found.contacts]
@@ -345,6 +358,8 @@ def extract_text(
         apps=tuple(apps),
         private_channels=tuple(private),
         about=about,
+        events=tuple(events),
+        addresses=tuple(addresses),
         tenses=tenses,
         whens=tuple(whens),
         places=tuple(places),

@@ -1,0 +1,396 @@
+"""Events and whereabouts: who will be where, when, doing what.
+
+An announcement tells where children will be when it has all four: students (a
+class, a team, "we", a named student; not "a naturalist will visit our classroom"),
+an activity that puts them somewhere (a trip, a game, a practice, walking, swimming,
+a bus leaving; not "book order closes Monday"), and when and/or where. The parse
+ties a time or a place to the activity of its own clause: in "every wrestler gets a
+skin check before every competition, so we are not scrambling on Thursday" nothing
+happens on Thursday. Cancelled events are not schedules; an explicit date beats a
+weekday (smcheck.extract.times); a student's name is never a place.
+
+Whereabouts (L201) are the same facts without an activity: a student or a group
+being, staying or spending time at a place ("Jordan is at Mary Bridge Children's
+Hospital", "he's down in Eugene until Sunday"), not "Paris's dad is in the
+hospital" (the dad is) nor "applying to schools in the Pacific Northwest".
+
+Vocabulary: models/lexicon.toml, section "events".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from smcheck.extract.index import Intervals
+from smcheck.extract.names import NameMention, is_title_before
+from smcheck.extract.places import Place
+from smcheck.extract.times import When
+from smcheck.findings import Span
+from smcheck.lexicon import phrase_pattern, words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
+
+EventKind = Literal["activity", "performance", "presence"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    kind: EventKind
+    trigger: Span  # the words that make it an event: "field trip", "leave", "is at"
+    sentence: Span
+    whens: tuple[When, ...]  # attached to it, of any precision
+    places: tuple[Place, ...]  # attached to it, outside the school or in it
+    students: tuple[str, ...] = ()  # roster students named as going or being there
+    subject: Span | None = None  # who, as written (whereabouts)
+    cancelled: bool = False
+    public: str | None = None  # the words (or front matter) that open it to the public
+    past: bool = False  # told in the past tense
+
+    def upcoming(self, now: datetime) -> list[When]:
+        """Its times that are not over at `now` and say when (not "this month")."""
+        return [w for w in self.whens if w.end > now and not w.past_marker and precise(w)
+                and not (self.past and w.start <= now)]
+
+    @property
+    def outside(self) -> list[Place]:
+        return [p for p in self.places if p.kind != "school"]
+
+
+def precise(when: When) -> bool:
+    """Says when students will be somewhere: a clock time, a day or a few, a weekly
+    day; not "this week" or "this month"."""
+    return when.has_time or when.recurring or when.end - when.start <= timedelta(days=4)
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return phrase_pattern(name)
+
+
+def _sentence_doc(doc: Doc, sentence: Span) -> SpacySpan | None:
+    return doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+
+
+def _clause(tok: Token) -> Token:
+    """The verb (or root) a token's clause hangs from."""
+    # spaCy makes a new Token object on each access: compare positions, never identity.
+    t = tok
+    while t.head.i != t.i:
+        if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass"):
+            return t
+        t = t.head
+    return t
+
+
+def _linked(a: Token, b: Token) -> bool:
+    """Are two tokens in the same clause, or in clauses joined as one thought ("walk over
+    at 3; parents pick up at 5")?"""
+    ca, cb = _clause(a), _clause(b)
+    if ca.i == cb.i:
+        return True
+    joined = {"conj", "xcomp", "ccomp", "parataxis", "advcl", "pcomp", "acl", "relcl"}
+    return (ca.head.i == cb.i and ca.dep_ in joined) or (cb.head.i == ca.i and cb.dep_ in joined)
+
+
+def _token_at(sent: SpacySpan, pos: int) -> Token | None:
+    for t in sent:
+        if t.idx <= pos < t.idx + max(1, len(t.text)):
+            return t
+        if t.idx > pos:
+            return t
+    return None
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    kind: EventKind
+    span: Span
+    token: Token
+    strong: bool  # a noun that is an event by itself ("field trip"): may use the next sentence
+    noun: bool  # found by its noun ("the meet"), whatever the tagger called the word
+
+
+def _triggers(text: str, sent: SpacySpan, sentence: Span) -> Iterator[_Trigger]:
+    not_after = words("event_noun_not_after")
+    nouns: tuple[tuple[str, EventKind], ...] = (("event_nouns", "activity"),
+                                                ("performance_nouns", "performance"))
+    for name, kind in nouns:
+        for m in _pattern(name).finditer(text, sentence.start, sentence.end):
+            tok = _token_at(sent, m.end() - 1)
+            if tok is None or (" " not in m.group() and _verbal(tok)):
+                continue  # "we invite you", "practice your lines"
+            before = text[max(sentence.start, m.start() - 20):m.start()].split()
+            if before and before[-1].casefold().strip("-,") in not_after:
+                continue  # "card game", "spelling practice", "every competition"
+            head = tok
+            if any(c.dep_ == "det" and c.lower_ in ("every", "each", "any", "no")
+                   for c in head.children):
+                continue
+            yield _Trigger(kind, Span(start=m.start(), end=m.end(), text=m.group()), tok,
+                           strong=kind == "activity", noun=True)
+    verbs = words("activity_verbs")
+    performing = words("performance_verbs")
+    for tok in sent:
+        if tok.lower_ in verbs and (tok.pos_ == "VERB" or tok.tag_.startswith("VB")):
+            verb_kind: EventKind = "performance" if tok.lower_ in performing else "activity"
+            start = tok.idx
+            yield _Trigger(verb_kind, Span(start=start, end=start + len(tok.text), text=tok.text),
+                           tok, strong=False, noun=False)
+
+
+def _verbal(tok: Token) -> bool:
+    """Is an event noun used as a verb? "we practice daily", "invite you"; not "meet
+    tomorrow at 9" (the tagger often calls a fragment's noun a verb)."""
+    if tok.tag_ in ("VBD", "VBZ", "VBG", "VBN"):
+        return True
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return tok.pos_ in ("VERB", "AUX") and nxt is not None and nxt.pos_ in ("PRON", "DET")
+
+
+def _subject(tok: Token) -> list[Token]:
+    """The words of the subject of a verb (or of the verb it is joined to)."""
+    for t in (tok, tok.head) if tok.head.i != tok.i else (tok,):
+        subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
+        if subj:
+            return list(subj[0].subtree)
+        if t.dep_ not in ("conj", "xcomp"):
+            break
+    return []
+
+
+def _who(trigger: _Trigger, names: Intervals, text: str) -> Literal["students", "visitors",
+                                                                    "readers", "other"]:
+    """Who the activity is done by."""
+    if trigger.noun:
+        return "students"  # "the field trip", "Saturday's meet"
+    subject = _subject(trigger.token)
+    if not subject:
+        # "Leave school at 1:00"? An order to the reader ("Go to SchoolCafe", "Head to the
+        # office") is not students going; a fragment ("Walking to the park at 1!") is.
+        first = trigger.token.i == trigger.token.sent.start or (
+            trigger.token.i > 0 and trigger.token.nbor(-1).lower_ in ("please", "then", "and"))
+        return "readers" if trigger.token.tag_ == "VB" and first else "students"
+    lowered = {t.lower_ for t in subject}
+    if any(names.covers(t.idx) for t in subject) or lowered & words("group_words") or \
+            lowered & words("vehicle_words") or lowered & {"i", "you", "he", "she", "they"}:
+        return "students"
+    if lowered & words("visitor_words") or any(
+            is_title_before(text, t.idx, words("adult_titles")) for t in subject):
+        return "visitors"
+    if any(t.pos_ == "PROPN" for t in subject):
+        return "students"  # "Cedar Valley takes on Prairie", "Jordan swims"
+    return "other"
+
+
+def _to_school(trigger: _Trigger, places: Sequence[Place]) -> bool:
+    """The activity comes to the school: "visit our classroom", "come to the gym"."""
+    return bool(places) and all(p.kind == "school" for p in places)
+
+
+def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence[str],
+                whens: Sequence[When], places: Sequence[Place], names: Sequence[NameMention],
+                first_names: Sequence[Span], people: Sequence[Span],
+                paragraph_starts: Sequence[int], public_post: bool) -> list[Event]:
+    """Every activity and whereabouts the post announces, with its attached facts."""
+    # A student's (or a person's) name is never the place: "Paris Young is at..." Lone
+    # first names of strangers are not excluded: "Eugene" and "Austin" are cities too.
+    named = Intervals([(n.span.start, n.span.end) for n in names] +
+                      [(s.start, s.end) for s in people])
+    whens = [w for w in whens if not _deadline(text, w)]
+    cancel = _pattern("cancel_words")
+    moved = _pattern("reschedule_words")
+    out: list[Event] = []
+    for i, sentence in enumerate(sentences):
+        sent = _sentence_doc(doc, sentence)
+        if sent is None:
+            continue
+        here_whens = [w for w in whens if sentence.start <= w.span.start < sentence.end]
+        here_places = [p for p in places if sentence.start <= p.span.start < sentence.end
+                       and not named.overlaps(p.span.start, p.span.end)]
+        public = _public(text, sentence, paragraph_starts, public_post)
+        past = tenses[i] == "past"
+        # "Right now our 5th graders are hiking at Mt. Tabor": where they are (L201), not an
+        # announcement of where they will be.
+        happening = bool(_pattern("happening_now_words").search(text, sentence.start,
+                                                               sentence.end))
+        triggers = [] if happening else list(_triggers(text, sent, sentence))
+        seen: set[int] = set()
+        for trig in sorted(triggers, key=lambda t: (t.span.start, not t.strong)):
+            if trig.token.i in seen:
+                continue
+            seen.update(t.i for t in trig.token.subtree if t.i == trig.token.i)
+            who = _who(trig, named, text)
+            if who in ("readers", "other"):
+                continue
+            t_whens = [w for w in here_whens if _attached(sent, trig.token, w.span)]
+            t_places = [p for p in here_places if _attached(sent, trig.token, p.span)]
+            if who == "visitors" or (trig.token.lower_.startswith("visit") and
+                                     _to_school(trig, t_places)):
+                continue  # a visitor coming to the class: nobody goes anywhere
+            if trig.kind == "activity" and trig.token.lower_ in words(
+                    "activity_verbs_need_place") and not [p for p in t_places
+                                                          if p.kind != "school"]:
+                continue  # "we go over our words", "play nicely at recess"
+            if trig.strong and i + 1 < len(sentences) and not past:
+                nxt = sentences[i + 1]
+                if _same_paragraph(paragraph_starts, sentence, nxt) and tenses[i + 1] != "past" \
+                        and not _has_trigger(text, doc, nxt):
+                    # "Field trip Friday! Please be at school by 8:15." adds the details.
+                    t_whens += [w for w in whens if nxt.start <= w.span.start < nxt.end]
+                    t_places += [p for p in places if nxt.start <= p.span.start < nxt.end
+                                 and not named.overlaps(p.span.start, p.span.end)]
+            window = text[sentence.start:sentence.end]
+            cancelled = bool(cancel.search(window)) and not moved.search(window)
+            if re.search(r"\bno\s+(?:\w+\s+)?" + re.escape(trig.span.text.split()[-1]),
+                         window, re.I):
+                cancelled = True  # "no practice today", "there is no game Friday"
+            out.append(Event(kind=trig.kind, trigger=trig.span, sentence=sentence,
+                             whens=tuple(t_whens), places=tuple(t_places),
+                             cancelled=cancelled, public=public, past=past))
+        out.extend(_whereabouts(text, sent, sentence, here_whens, here_places, names,
+                                first_names, people, past, public, named))
+    return out
+
+
+def _attached(sent: SpacySpan, trigger: Token, span: Span) -> bool:
+    tok = _token_at(sent, span.start)
+    if tok is None:
+        return False
+    if len(sent) <= 14:
+        return True  # a fragment or a short line: "Game tonight at 6pm at Grant High School."
+    return _linked(trigger, tok)
+
+
+def _has_trigger(text: str, doc: Doc, sentence: Span) -> bool:
+    sent = _sentence_doc(doc, sentence)
+    return sent is not None and any(True for _ in _triggers(text, sent, sentence))
+
+
+def _same_paragraph(starts: Sequence[int], a: Span, b: Span) -> bool:
+    from bisect import bisect_right
+
+    return bisect_right(starts, a.start) == bisect_right(starts, b.start)
+
+
+def _public(text: str, sentence: Span, paragraph_starts: Sequence[int],
+            public_post: bool) -> str | None:
+    """The words that open an event to families and the public: in its paragraph, or
+    the front matter's `public_event: true`."""
+    if public_post:
+        return "public_event: true"
+    from bisect import bisect_right
+
+    i = bisect_right(paragraph_starts, sentence.start) - 1
+    start = paragraph_starts[i] if i >= 0 else 0
+    end = paragraph_starts[i + 1] if i + 1 < len(paragraph_starts) else len(text)
+    m = _pattern("public_event_words").search(text, start, end)
+    return m.group() if m else None
+
+
+def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[When],
+                 places: Sequence[Place], names: Sequence[NameMention],
+                 first_names: Sequence[Span], people: Sequence[Span], past: bool,
+                 public: str | None, named: Intervals) -> Iterator[Event]:
+    """A student, a person or a group placed at a place outside the school, by the verb
+    of the place's own clause ("is at", "is staying at", "are hiking at")."""
+    presence = words("presence_verbs")
+    groups = words("group_words")
+    for place in places:
+        if place.kind == "school":
+            continue
+        tok = _token_at(sent, place.span.start)
+        if tok is None:
+            continue
+        verb = _governing_verb(tok)
+        if verb is None or verb.lower_ not in presence:
+            continue  # "are learning about Mt. Hood", "is applying to schools in..."
+        prep = _preposition(tok)
+        if prep is not None and prep.lower_ not in words("presence_prepositions"):
+            continue
+        subject = _subject(verb)
+        if not subject:
+            continue
+        in_subject = {t.i for t in subject}
+        who: list[Span] = []
+        ids: list[str] = []
+        for n in names:
+            t = _token_at(sent, n.span.start)
+            if t is not None and t.i in in_subject and t.dep_ != "poss" \
+                    and n.span.start < place.span.start:
+                who.append(n.span)
+                if n.student is not None:
+                    ids.append(n.student.id)
+        for s in (*first_names, *people):
+            t = _token_at(sent, s.start)
+            if t is not None and t.i in in_subject and t.dep_ != "poss":
+                who.append(s)
+        head = subject[-1] if subject else None
+        for t in subject:
+            if t.lower_ in groups and (t.dep_ in ("nsubj", "nsubjpass") or
+                                       t.head.i in in_subject):
+                who.append(Span(start=subject[0].idx, end=t.idx + len(t.text),
+                                text=text[subject[0].idx:t.idx + len(t.text)]))
+                break
+        pronoun = next((t for t in subject if t.lower_ in ("he", "she") and
+                        t.dep_ in ("nsubj", "nsubjpass")), None)
+        if pronoun is not None and not who:
+            before = [n for n in names if n.span.start < pronoun.idx and n.student is not None
+                      and n.span.start >= sentence.start - 400]
+            if before:
+                who.append(Span(start=pronoun.idx, end=pronoun.idx + len(pronoun.text),
+                                text=pronoun.text))
+                ids.append(before[-1].students[0].id)
+        if not who or head is None:
+            continue
+        first = min(who, key=lambda s: s.start)
+        yield Event(kind="presence", trigger=Span(start=verb.idx, end=verb.idx + len(verb.text),
+                                                  text=verb.text),
+                    sentence=sentence, whens=tuple(whens), places=(place,),
+                    students=tuple(dict.fromkeys(ids)), subject=first, public=public, past=past)
+
+
+def _governing_verb(tok: Token) -> Token | None:
+    """The verb a place hangs from: "is at [the zoo]", "staying at [the Hilton]"; None when
+    a noun comes between ("applying to schools in [the Northwest]")."""
+    t = tok
+    # Up to the head of the place's own noun phrase ("Legacy Emanuel [hospital]").
+    while t.head.i != t.i and t.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det",
+                                          "flat", "case", "punct", "appos"):
+        t = t.head
+    for _ in range(4):
+        if t.head.i == t.i:
+            return t if t.pos_ in ("VERB", "AUX") else None
+        parent = t.head
+        if parent.pos_ in ("VERB", "AUX"):
+            return parent
+        if parent.pos_ == "ADP" or parent.dep_ == "prep" or t.dep_ == "pobj":
+            t = parent
+            continue
+        if parent.pos_ == "ADV":  # "down in Eugene", "back at home"
+            t = parent
+            continue
+        return None
+    return None
+
+
+def _deadline(text: str, when: When) -> bool:
+    """"Sign up by Friday", "forms due Dec 3": a deadline, not where students will be."""
+    before = text[max(0, when.span.start - 14):when.span.start].casefold()
+    return bool(re.search(r"\b(?:by|due|before|deadline:?|rsvp|until|closes?|ends?)\s+"
+                          r"(?:on\s+|the\s+)?$", before))
+
+
+def _preposition(tok: Token) -> Token | None:
+    """The preposition a place's noun phrase hangs from ("at", "in", "about")."""
+    t = tok
+    while t.head.i != t.i and t.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det",
+                                          "flat", "case", "punct", "appos"):
+        t = t.head
+    return t.head if t.dep_ == "pobj" else None
