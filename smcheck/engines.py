@@ -78,9 +78,10 @@ class Engines:
     def nlp(self) -> Language:
         import spacy
 
+        _register_components()
         conf = self.settings["spacy"]
         nlp = spacy.load(conf["package"], exclude=list(conf["exclude"]))
-        for name in conf["add"]:
+        for name in reversed(conf["add"]):
             nlp.add_pipe(name, first=True)
         return nlp
 
@@ -183,6 +184,26 @@ def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                           supported_languages=["en"], context_aware_enhancer=enhancer,
                           default_score_threshold=float(settings["score_threshold"]))
+
+
+@cache
+def _register_components() -> None:
+    from spacy.language import Language
+
+    from smcheck.extract.lines import breaks
+
+    @Language.component("smcheck_lines")
+    def mark_line_sentences(doc: Doc) -> Doc:
+        """Sentences end at line breaks that end a thought (a list item, a heading, a
+        blank line), set before the parser runs so that it parses them apart."""
+        text = doc.text
+        if "\n" not in text:
+            return doc
+        starts = {nxt for _, nxt in breaks(text)}
+        for token in doc:
+            if token.idx in starts and token.i > 0 and not token.is_space:
+                token.is_sent_start = True
+        return doc
 
 
 @cache

@@ -229,8 +229,10 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
             who = _who(trig, named, text)
             if who in ("readers", "other"):
                 continue
-            t_whens = [w for w in here_whens if _attached(sent, trig.token, w.span)]
-            t_places = [p for p in here_places if _attached(sent, trig.token, p.span)]
+            if not trig.noun and any(c.dep_ == "neg" for c in trig.token.children):
+                continue  # "will not compete until their grades come up"
+            t_whens = [w for w in here_whens if _attached(sent, trig, w.span)]
+            t_places = [p for p in here_places if _attached(sent, trig, p.span, place=True)]
             if who == "visitors" or (trig.token.lower_.startswith("visit") and
                                      _to_school(trig, t_places)):
                 continue  # a visitor coming to the class: nobody goes anywhere
@@ -259,13 +261,59 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
     return out
 
 
-def _attached(sent: SpacySpan, trigger: Token, span: Span) -> bool:
+def _attached(sent: SpacySpan, trigger: _Trigger, span: Span, place: bool = False) -> bool:
+    """Is this time or place the event's? In a fragment ("Soccer practice Tuesday 3:30 at
+    Lents Park") everything is. Otherwise a noun's event takes what is inside its own
+    phrase ("Friday's game at Roosevelt") or what its scheduling verb carries ("the game
+    is Friday", "practice starts at 3"), and a verb's event what its clause carries. A
+    place must be where one goes or is ("at", "to", "in"...), or what one visits."""
     tok = _token_at(sent, span.start)
     if tok is None:
         return False
-    if len(sent) <= 14:
-        return True  # a fragment or a short line: "Game tonight at 6pm at Grant High School."
-    return _linked(trigger, tok)
+    if place and not _place_role(tok, trigger):
+        return False
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+        return True  # a fragment: a heading, a calendar line
+    trig = trigger.token
+    if not trigger.noun:
+        return _linked(trig, tok)
+    if trig.left_edge.i <= tok.i <= trig.right_edge.i:
+        return True
+    clause = _clause(trig)
+    if clause.i == trig.i:
+        return True  # the noun is the root of a verbless clause
+    scheduling = clause.lower_ in words("schedule_verbs") or any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in words("schedule_verbs")
+        for c in clause.children)
+    return scheduling and _clause(tok).i == clause.i
+
+
+def _place_role(tok: Token, trigger: _Trigger) -> bool:
+    # The words right before say it first ("to Bend", "at the zoo"): the tagger sometimes
+    # makes a town a verb ("heading to Bend").
+    before = tok.nbor(-1) if tok.i > 0 else None
+    if before is not None and before.lower_ in ("the", "a") and tok.i > 1:
+        before = tok.nbor(-2)
+    if before is not None and (before.lower_ in words("presence_prepositions")
+                               or before.lower_ == "for"):
+        return True
+    prep = _preposition(tok)
+    if prep is not None:
+        return prep.lower_ in words("presence_prepositions") or prep.lower_ == "for"
+    head = _np_head(tok)
+    if head.dep_ in ("dobj", "attr", "appos", "ROOT", "npadvmod", "nsubj", "conj") and (
+            head.head.lower_.startswith(("visit", "tour")) or head.dep_ in ("ROOT", "appos",
+                                                                             "conj", "npadvmod")):
+        return True  # "visit the fire station"; a fragment's place
+    return head.dep_ == "nsubj" and head.head.i == trigger.token.i
+
+
+def _np_head(tok: Token) -> Token:
+    t = tok
+    while t.head.i != t.i and t.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det",
+                                          "flat", "case", "punct"):
+        t = t.head
+    return t
 
 
 def _has_trigger(text: str, doc: Doc, sentence: Span) -> bool:
@@ -314,7 +362,7 @@ def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[Whe
         prep = _preposition(tok)
         if prep is not None and prep.lower_ not in words("presence_prepositions"):
             continue
-        subject = _subject(verb)
+        subject = [t for t in _subject(verb) if sentence.start <= t.idx < sentence.end]
         if not subject:
             continue
         in_subject = {t.i for t in subject}
@@ -389,8 +437,5 @@ def _deadline(text: str, when: When) -> bool:
 
 def _preposition(tok: Token) -> Token | None:
     """The preposition a place's noun phrase hangs from ("at", "in", "about")."""
-    t = tok
-    while t.head.i != t.i and t.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det",
-                                          "flat", "case", "punct", "appos"):
-        t = t.head
+    t = _np_head(tok)
     return t.head if t.dep_ == "pobj" else None

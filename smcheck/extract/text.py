@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from smcheck.extract.about import About, about_sentences
 from smcheck.extract.events import Event, find_events
 from smcheck.extract.index import sorted_by, starting_in
+from smcheck.extract.lines import breaks
 from smcheck.extract.names import NameMatcher, NameMention, family_surnames
 from smcheck.extract.normalize import Canonical, canonical
 from smcheck.extract.places import Address, Place, find_places, home_addresses
@@ -156,33 +157,16 @@ class TextFacts:
         return starting_in(*self._people, sentence.start, sentence.end)
 
 
-_LINE_BREAK = re.compile(r"\n\s*")
-
-
-def _breaks_sentence(text: str, at: int, end: int) -> bool:
-    """Is the line break at `at` a sentence break? Not when a sentence is wrapped."""
-    before = text[:at].rstrip(" \t")
-    after = text[end:]
-    if not before or not after:
-        return True
-    if text[at:end].count("\n") > 1:
-        return True  # a blank line
-    if before[-1].isalnum() or before[-1] in ",;(&-\u2013":
-        # The line ends mid-sentence, unless the next one is a list item.
-        return bool(re.match(r"[-*\u2022#>]|\d+[.)]\s", after))
-    return True
-
-
 def _sentences(text: str, doc_sents: list[tuple[int, int]]) -> tuple[Span, ...]:
     """spaCy's sentences, also split at line breaks that end a line's thought (a list
-    item, a blank line, a line ending in punctuation or an emoji); wrapped lines stay one."""
+    item, a heading, a blank line, a line ending in punctuation or an emoji); wrapped
+    lines stay one."""
     out: list[Span] = []
     for start, end in doc_sents:
         pos = start
-        for m in _LINE_BREAK.finditer(text, start, end):
-            if _breaks_sentence(text, m.start(), m.end()):
-                _add(out, text, pos, m.start())
-                pos = m.end()
+        for at, nxt in breaks(text, start, end):
+            _add(out, text, pos, at)
+            pos = nxt
         _add(out, text, pos, end)
     return tuple(out)
 
@@ -199,6 +183,19 @@ _FUTURE_WORDS = re.compile(
     r"coming\s+up|later\s+today|this\s+(?:weekend|afternoon|evening))\b", re.I)
 
 
+def _tenses(text: str, doc: Doc, sentences: Sequence[Span]) -> tuple[str, ...]:
+    """Each sentence's tense. A line without a verb (a list item, a heading) takes the
+    tense of the sentence before it in its paragraph: a recap's list is past."""
+    out: list[str] = []
+    for i, s in enumerate(sentences):
+        tense = _tense(doc, s)
+        if tense == "none":
+            same = i > 0 and "\n\n" not in text[sentences[i - 1].end:s.start]
+            tense = out[-1] if same else "present"
+        out.append(tense)
+    return tuple(out)
+
+
 def _tense(doc: Doc, sentence: Span) -> str:
     """Past, present or future, from the verbs and time words of one sentence."""
     if _FUTURE_WORDS.search(sentence.text):
@@ -209,6 +206,8 @@ def _tense(doc: Doc, sentence: Span) -> str:
     if re.search(r"\b(?:have|has|had)\b", sentence.text, re.I):
         past += tags.count("VBN")
     present = sum(tags.count(t) for t in ("VBZ", "VBP", "MD"))
+    if not past and not present and not any(t.startswith("VB") for t in tags):
+        return "none"  # no verb: see _tenses
     # "We visited the zoo and saw the lions" is over; "students who signed up leave
     # at 9:15" is not: the past verb of a clause does not outweigh the main one.
     return "past" if past > present else "present"
@@ -306,7 +305,7 @@ def extract_text(
     names = _with_families(text, found.names, matcher)
     sentences = _sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
     sentence_of = _sentence_lookup(sentences)
-    tenses = tuple(_tense(doc, s) for s in sentences)
+    tenses = _tenses(text, doc, sentences)
     whens: list[When] = []
     places: list[Place] = []
     contact_spans = [(c.span.start, c.span.end) for c in found.contacts]

@@ -315,8 +315,9 @@ def _resolve(name: str, m: re.Match[str], today: date, now: datetime,
         word = (g["w"] or "").casefold()
         word = " ".join(word.split())
         raw = g["d"]
-        if raw.casefold() in {"sat", "sun", "mon", "wed", "fri"} and not raw[:1].isupper():
-            return None  # "sat down", "sun", "fri..." in lower case are words
+        if raw.casefold() in {"sat", "sun", "mon", "wed", "fri"} and (
+                not raw[:1].isupper() or (raw.isupper() and len(raw) > 1)):
+            return None  # "sat down" and "sun" are words; "SAT" is the test
         wd = _weekday(raw)
         if word in ("last", "this past"):
             return day(_last_weekday(today, wd), past=True)

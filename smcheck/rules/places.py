@@ -30,6 +30,10 @@ def home_address(facts: Facts, ctx: Context) -> Iterator[Hit]:
                           "it privately through district email if families need it.")
 
 
+def _paragraph(text: str, pos: int) -> int:
+    return text.rfind("\n\n", 0, pos)
+
+
 @rule(
     code="L201", name="student-whereabouts", severity=Severity.VIOLATION,
     summary="a named student (or my students, a class, a team) placed at a specific place "
@@ -51,13 +55,16 @@ def student_whereabouts(facts: Facts, ctx: Context) -> Iterator[Hit]:
     activity is S301's."""
     now = ctx.publish_at
     text = facts.text.text
-    announced = {e.sentence.start for e in facts.text.events
-                 if e.kind != "presence" and not e.cancelled}
+    # Whereabouts told as part of an announced activity ("We are staying at the Silver
+    # Cloud Hotel" in a trip's paragraph) are the schedule's: S301 reports them.
+    announced = {_paragraph(text, e.sentence.start) for e in facts.text.events
+                 if e.kind == "activity" and not e.cancelled and not e.public
+                 and (e.whens or e.outside)}
     for e in facts.text.events:
         if e.kind != "presence" or e.past or e.public or e.subject is None:
             continue
-        if e.sentence.start in announced:
-            continue  # an announced activity: S301 reports it
+        if _paragraph(text, e.sentence.start) in announced:
+            continue
         if e.whens and not any(w.end > now and not w.past_marker for w in e.whens):
             continue  # over
         place = e.places[0]
