@@ -14,7 +14,9 @@ N101 = [
     ("Will Johnson's solar oven won.", ["S1004"]),  # possessive
     ("Great work, Mary-Kate O'Brien!", ["S1011"]),  # hyphen and apostrophe
     ("Great work, Mary Kate OBrien!", ["S1011"]),  # written without them
-    ("Leo\nRamirez drew the poster.", ["S1002"]),  # wrapped onto the next line
+    # wrapped onto the next line (a long line of prose, not a heading)
+    ("Our poster contest had so many great entries this year, and Leo\nRamirez drew the winner.",
+     ["S1002"]),
     ("Ava J. Thompson led the assembly.", ["S1001"]),  # middle initial
     ("Ava Lee and Ava Thompson tied for first.", ["S1010", "S1001"]),
     # negatives

@@ -23,6 +23,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from smcheck.extract.index import Intervals, persons
+from smcheck.extract.lines import breaks
 from smcheck.extract.normalize import WORD, Folded
 from smcheck.findings import Span
 from smcheck.lexicon import lexicon, phrase_pattern, words
@@ -85,6 +86,9 @@ _TAG_PART = re.compile(r"[A-Z][a-z'\u00c0-\u024f]+|[a-z\u00c0-\u024f]+|[A-Z]+(?!
 def tokenize(text: str, segment: TagSegmenter | None = None) -> list[Token]:
     """Word tokens with their folded keys; hashtags and handles split into words."""
     tags = {m.start("body"): m.end("body") for m in _TAG.finditer(text)}
+    # A line that ends a sentence (a list item, a heading, a cast list's row) ends a name:
+    # "Hazel\nRebecca Nurse" is two people.
+    line_ends = {at for at, _ in breaks(text)} if "\n" in text else set()
     folded = Folded.of(text)
     matches = list(WORD.finditer(folded.text))
     tokens: list[Token] = []
@@ -108,9 +112,20 @@ def tokenize(text: str, segment: TagSegmenter | None = None) -> list[Token]:
         if n + 1 < len(matches):
             gap = folded.text[m.end(): matches[n + 1].start()]
         trailing_s = text[end:end + 1] == "'" and key.endswith("s")  # "James'" possessive
+        joined = _joins(gap) and not (line_ends and _ends_line(text, end, line_ends))
         tokens.append(Token(key=key, start=start, end=end, raw=text[start:end],
-                            possessive=possessive or trailing_s, joined_to_next=_joins(gap)))
+                            possessive=possessive or trailing_s, joined_to_next=joined))
     return tokens
+
+
+def _ends_line(text: str, end: int, line_ends: set[int]) -> bool:
+    nl = text.find("\n", end, end + 4)
+    if nl < 0:
+        return False
+    at = end
+    while at < nl and text[at] in " \t":
+        at += 1
+    return at in line_ends or nl in line_ends
 
 
 def _joins(gap: str) -> bool:
@@ -242,14 +257,18 @@ def _runs(tokens: Sequence[Token], i: int, parts: tuple[str, ...]) -> bool:
 
 
 def is_title_before(text: str, start: int, titles: frozenset[str]) -> bool:
-    """An adult title right before a name: "Ms. Garcia", "Coach Leo", "Vice Principal"."""
+    """An adult title right before a name: "Ms. Garcia", "Coach Leo", "Vice Principal"
+    (written as a title, with a capital: "we miss Summer" has no Miss in it)."""
     before = text[max(0, start - 40):start]
-    m = re.search(r"([A-Za-z][A-Za-z ]*?)\.?\s*$", before)
+    m = re.search(r"([A-Za-z][A-Za-z ]*?)(\.?)\s*$", before)
     if not m:
         return False
-    phrase = m.group(1).strip().casefold()
+    phrase = m.group(1).strip()
     tail = phrase.split()
-    return any(" ".join(tail[-n:]) in titles for n in (1, 2, 3) if len(tail) >= n)
+    for n in (1, 2, 3):
+        if len(tail) >= n and " ".join(tail[-n:]).casefold() in titles:
+            return tail[-n][:1].isupper() or bool(m.group(2))
+    return False
 
 
 _SENTENCE_PUNCT = set(".!?:;\"\u201c\u201d(*#\u2022-|>")
@@ -441,6 +460,11 @@ class NameMatcher:
             return False
         if not word_name and not nickname:
             return True
+        if key in words("month_names") and not (
+                tok.possessive or _is_person(doc, tok.start)
+                or _acts_like_name(text, tokens, first_end, doc, None, strict=True)
+                or _name_cue_before(text, tok.start)):
+            return False  # "through June", "June feels far away": the month
         if sentence_initial(text, tok.start):
             return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
                 text, tokens, first_end, doc, _pos_at(doc, tok.start))
@@ -466,9 +490,10 @@ class NameMatcher:
     def _looks_like_surname(self, text: str, tok: Token, doc: Doc | None) -> bool:
         if tok.tag:
             return False  # "#GoMasonGo": hashtag words are not surnames
-        if not tok.raw[:1].isupper() or len(tok.raw) < 2 or not tok.raw.isalpha():
+        raw = re.sub(r"'s$|['\u2019-]", "", tok.raw)  # "O'Keeffe", "Davis's"
+        if not raw[:1].isupper() or len(raw) < 2 or not raw.isalpha():
             return False
-        if tok.raw.isupper():
+        if raw.isupper():
             return False  # "AVA WON": shouting, not a surname
         if tok.key in self.not_surnames or tok.key in self.titles:
             return False
@@ -477,28 +502,35 @@ class NameMatcher:
         return _pos_at(doc, tok.start) == "PROPN"
 
 
-_PRONOUNS = {"you", "we", "they", "everyone", "everybody", "all", "y'all", "yall", "i", "it",
-             "this", "that", "the", "a", "an", "our", "your", "is", "was", "are", "were",
-             "has", "have", "had", "be", "been", "to", "for", "so", "not"}
-
-
 def _acts_like_name(
-    text: str, tokens: Sequence[Token], after: int, doc: Doc | None, pos: str | None
+    text: str, tokens: Sequence[Token], after: int, doc: Doc | None, pos: str | None,
+    strict: bool = False,
 ) -> bool:
     """A word-name opening a sentence: "Hope did a great job" names Hope, "Hope you all
-    have a great break" does not, "Summer is here" does not."""
-    if after >= len(tokens):
-        return pos == "PROPN"
+    have a great break" does not, "Summer is here" does not. `strict` (a month): only a
+    past deed or "and" makes it a name ("June won", not "June feels far away")."""
+    if after >= len(tokens) or not tokens[after - 1].joined_to_next and \
+            text[tokens[after - 1].end:tokens[after].start].strip() not in (",", ""):
+        return pos == "PROPN" and not strict
     nxt = tokens[after]
     word = nxt.key
-    if word in _PRONOUNS or nxt.raw[:1].isdigit():
+    if word in words("word_name_not_before") or nxt.raw[:1].isdigit():
         return False
     if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
         return True  # "Grace and Leo painted", "Grace, Leo and Max"
     if word in words("name_verbs") or (word.endswith("ed") and len(word) > 3):
         return True
     tag = _tag_at(doc, nxt.start)
+    if strict:
+        return tag == "VBD"
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+def _name_cue_before(text: str, start: int) -> bool:
+    """"Congrats to June", "Thank you, May": words before that make a word-name a name."""
+    line = text[text.rfind("\n", 0, start) + 1:start]
+    tail = " ".join(re.sub(r"[^\w\s']", " ", line).casefold().split()[-3:])
+    return any(tail == c or tail.endswith(" " + c) for c in words("name_cues"))
 
 
 def _tag_at(doc: Doc | None, start: int) -> str | None:
@@ -626,8 +658,9 @@ def _name_pairs(
             continue
         if not is_census_name("first", a.key) or not is_census_name("last", b.key):
             continue
-        if b.key in matcher.not_surnames or b.key in words("institution_words"):
-            continue
+        if b.key in matcher.not_surnames or b.key in words("institution_words") or \
+                b.key in words("adult_roles") or b.key in matcher.titles:
+            continue  # "Lincoln Park", "Art Teacher"
         if _pos_at(doc, a.start) != "PROPN" or _pos_at(doc, b.start) != "PROPN":
             continue
         yield a.start, b.end
@@ -690,9 +723,14 @@ def person_names(
         if nxt and nxt[0].strip(".,").casefold() in institutions:
             continue  # "Rosa Parks Elementary", "Lincoln Park"
         if name_parts(text[start:end])[-1] in institutions:
-            continue  # "Lovejoy St", "Grant Park"
+            continue  # "Lovejoy St", "Grant Park", "Mason's Hardware"
         if _AUTHOR_BEFORE.search(text[max(0, start - 60):start]):
-            continue  # "a book by Maurice Sendak": an author, not a student
+            continue  # "a book by Maurice Sendak", '"Sleigh Ride" (Leroy Anderson)'
+        if _CHARACTER.search(text[max(0, start - 20):start]) or _CAST_ROW.match(text, end):
+            continue  # "Nolan as John Proctor", "John Proctor ...... Nolan": a role
+        if folded in words("not_people") or any(
+                folded.startswith(f + " ") for f in words("not_people")):
+            continue  # "Les Schwab", "Fred Meyer": shops named after people
         if _determiner_before(text, start):
             continue  # "the Art Walk", "our Turkey Trot": a thing, not a person
         if _role_after(text, end, matcher.titles):
@@ -717,12 +755,19 @@ def _role_after(text: str, end: int, titles: frozenset[str]) -> bool:
     return bool(found & (words("adult_roles") | set(titles)))
 
 
-# "by NAME" after a work: its author, illustrator or composer.
+# "by NAME" after a work, or "(NAME)" right after a quoted title: its author,
+# illustrator, composer or arranger.
 _AUTHOR_BEFORE = re.compile(
     r"(?:\b(?:book|books|novel|story|stories|poem|poems|song|songs|music|film|movie|series|"
     r"picture\s+book|chapter\s+book|written|illustrated|composed|painted|wrote|author|"
-    r"read|reading|listened\s+to|sang|watched)\b"
-    r"|[\"\u201d])[^.!?]{0,40}\bby\s+$", re.I)
+    r"read|reading|listened\s+to|sang|watched|piece|pieces|arranged|arr)\b"
+    r"|[\"\u201d])[^.!?]{0,40}\b(?:by|arr\.?|arranged\s+by)\s+$"
+    r"|[\"\u201d]\s*\((?:arr\.?|by|music\s+by|words\s+by|lyrics\s+by)?\s*$", re.I)
+# A role in a play: "Nolan as John Proctor", "plays Abigail Williams".
+_CHARACTER = re.compile(r"\b(?:as|playing|plays|played|portrays|portraying)\s+(?:the\s+)?$",
+                        re.I)
+# A cast list's row: "John Proctor .......... Nolan", "Abigail Williams - Lydia".
+_CAST_ROW = re.compile(r"\s*(?:\.{3,}|\u2026+|\s[-\u2013\u2014]\s|:)\s*[A-Z][a-z]+\s*$", re.M)
 
 
 def is_first_name(text: str, token: Token, doc: Doc, matcher: NameMatcher) -> bool:
