@@ -41,20 +41,51 @@ class Birthday:
     student_id: str | None
 
 
-def tied_records(terms: Sequence[tuple[str, Span]], sentences: Sequence[Span],
+def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequence[Span],
                  about: Sequence[About], sentence_index: dict[int, int]) -> list[Record]:
-    """Record words in sentences about a student or a few; the first of each sentence."""
+    """Record words in sentences about a student or a few; the first of each sentence.
+    Not the words of a name ("Cedar Valley Physical Therapy", a sponsor), nor a family
+    member's news ("Paris's dad is in the hospital")."""
     out: list[Record] = []
     seen: set[int] = set()
     for kind, span in sorted(terms, key=lambda t: t[1].start):
         i = sentence_index.get(span.start)
         if i is None or i in seen or not about[i].individual:
             continue
+        if _in_a_name(text, span) or _relative_s(text, sentences[i], span):
+            continue
         seen.add(i)
         ids = about[i].students
         out.append(Record(kind=kind, span=span, sentence=sentences[i],
                           student_id=ids[0] if len(ids) == 1 else None))
     return out
+
+
+def _in_a_name(text: str, span: Span) -> bool:
+    """Title-case record words after a capitalised word: part of a business's or a
+    program's name ("Cedar Valley Physical Therapy", "Learning Support Center")."""
+    words_ = span.text.split()
+    if not all(w[:1].isupper() for w in words_) or span.text.isupper():
+        return False
+    before = text[max(0, span.start - 30):span.start].split()
+    return bool(before) and before[-1][:1].isupper() and not before[-1].endswith((".", ":"))
+
+
+@cache
+def _relative() -> re.Pattern[str]:
+    members = "|".join(re.escape(w) for w in lexicon()["family_members"])
+    return re.compile(rf"(?:'s|\b(?:his|her|their|my|our))\s+(?:[\w-]+\s+)?(?:{members})\b",
+                      re.I)
+
+
+def _relative_s(text: str, sentence: Span, span: Span) -> bool:
+    """"Paris's dad is in the hospital", "her grandma had surgery": the news is a
+    relative's (the words before the record name one, with no student after them)."""
+    before = text[sentence.start:span.start]
+    m = None
+    for m in _relative().finditer(before):
+        pass
+    return m is not None and not re.search(r"\b(?:she|he|they)\b", before[m.end():], re.I)
 
 
 @cache
@@ -101,30 +132,37 @@ def office_line(text: str, span: Span, sentence: Span) -> bool:
         words_before(text, span.start, 8, sentence.start)))
 
 
-def directs_to_app(text: str, span: Span, sentence: Span) -> bool:
+def directs_to_app(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:
     """Does the sentence send people to the app, rather than talk about it (a safety
-    lesson, "please don't use Snapchat")?"""
+    lesson in its paragraph, "please don't use Snapchat")?"""
     s = text[sentence.start:sentence.end]
-    talk = phrase_pattern("app_discussion_words").search(s) and not \
-        phrase_pattern("app_directive_words").search(s) and not re.search(r"@\w", s)
+    lesson = phrase_pattern("app_discussion_words").search(
+        text, paragraph.start, paragraph.end)
+    talk = lesson and not phrase_pattern("app_directive_words").search(s) and \
+        not re.search(r"@\w", s)
     return not talk and not negated_before(text, sentence, span.start)
 
 
-def invites_privately(text: str, span: Span, sentence: Span) -> bool:
-    """An invitation to a private channel, not "please don't DM me" and not a district
-    platform ("message me on Google Classroom")."""
+def invites_privately(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:
+    """An invitation to students to a private channel; not "please don't DM me", not a
+    district platform ("message me on Google Classroom"), and not a line written to
+    parents ("Parents, text me with questions": R503 reports a personal number)."""
     if phrase_pattern("district_platforms").search(text, sentence.start, sentence.end):
+        return False
+    if phrase_pattern("parent_audience").search(text, paragraph.start, paragraph.end) and \
+            not phrase_pattern("student_audience").search(text, sentence.start, sentence.end):
         return False
     return not negated_before(text, sentence, span.start)
 
 
 def negated_before(text: str, sentence: Span, pos: int) -> bool:
-    """"Please don't DM me": the words before `pos` in its sentence forbid the thing."""
-    return bool(_negation().search(text[sentence.start:pos]))
+    """"Please don't DM me": the few words right before `pos` forbid the thing ("don't
+    miss an update: add our Snapchat" does not)."""
+    return bool(_negation().search(words_before(text, pos, 5, sentence.start)))
 
 
 @cache
 def _negation() -> re.Pattern[str]:
     items = sorted(lexicon()["negations"], key=len, reverse=True)
     alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
-    return re.compile(rf"\b(?:{alternation})\b[^.!?]*$", re.I)
+    return re.compile(rf"\b(?:{alternation})\b(?!\s+(?:miss|forget)\b)[^.!?:;]*$", re.I)

@@ -321,7 +321,7 @@ def extract_text(
     paragraphs = [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
     about = about_sentences(text, sentences, names, people, paragraphs)
     index = {span.start: sentence_of(span.start) for _, span in found.records}
-    records = tied_records(found.records, sentences, about,
+    records = tied_records(text, found.records, sentences, about,
                            {k: v for k, v in index.items() if v is not None})
     born = birthdays(text, sentences, about, whens)
 
@@ -341,8 +341,16 @@ def extract_text(
     contacts = [replace(c, office=c.kind == "phone" and office_line(text, c.span,
                                                                     around(c.span)))
                 for c in found.contacts]
-    apps = [a for a in found.apps if directs_to_app(text, a.span, around(a.span))]
-    private = [p for p in found.private if invites_privately(text, p.span, around(p.span))]
+    def paragraph(span: Span) -> Span:
+        i = bisect_right(paragraphs, span.start) - 1
+        start = paragraphs[i] if i >= 0 else 0
+        end = paragraphs[i + 1] if i + 1 < len(paragraphs) else len(text)
+        return Span(start=start, end=end, text="")
+
+    apps = [a for a in found.apps if directs_to_app(text, a.span, around(a.span),
+                                                    paragraph(a.span))]
+    private = [p for p in found.private if invites_privately(text, p.span, around(p.span),
+                                                             paragraph(p.span))]
     return TextFacts(
         text=text,
         source=source,
