@@ -165,8 +165,8 @@ def _subject(tok: Token) -> list[Token]:
     return []
 
 
-def _who(trigger: _Trigger, names: Intervals, text: str) -> Literal["students", "visitors",
-                                                                    "readers", "other"]:
+def _who(trigger: _Trigger, names: Intervals, roster: Intervals,
+         text: str) -> Literal["students", "visitors", "readers", "other"]:
     """Who the activity is done by."""
     if trigger.noun:
         return "students"  # "the field trip", "Saturday's meet"
@@ -178,14 +178,20 @@ def _who(trigger: _Trigger, names: Intervals, text: str) -> Literal["students", 
             trigger.token.i > 0 and trigger.token.nbor(-1).lower_ in ("please", "then", "and"))
         return "readers" if trigger.token.tag_ == "VB" and first else "students"
     lowered = {t.lower_ for t in subject}
-    if any(names.covers(t.idx) for t in subject) or lowered & words("group_words") or \
-            lowered & words("vehicle_words") or lowered & {"i", "you", "he", "she", "they"}:
-        return "students"
+    verb = trigger.token.lower_
     if lowered & words("visitor_words") or any(
             is_title_before(text, t.idx, words("adult_titles")) for t in subject):
         return "visitors"
-    if any(t.pos_ == "PROPN" for t in subject):
-        return "students"  # "Cedar Valley takes on Prairie", "Jordan swims"
+    if any(names.covers(t.idx) for t in subject):
+        # A roster student goes; a stranger who visits the school is a visitor ("Dan
+        # Santat will visit Fernhill K-8").
+        return "visitors" if verb.startswith(("visit", "come", "stop")) and not any(
+            roster.covers(t.idx) for t in subject) else "students"
+    if lowered & words("group_words") or lowered & words("vehicle_words") or \
+            lowered & {"i", "you", "he", "she", "they"}:
+        return "students"
+    if verb in words("contest_verbs") and any(t.pos_ == "PROPN" for t in subject):
+        return "students"  # "Cedar Valley takes on Prairie", "the Cougars host Heritage"
     return "other"
 
 
@@ -203,9 +209,11 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
     # first names of strangers are not excluded: "Eugene" and "Austin" are cities too.
     named = Intervals([(n.span.start, n.span.end) for n in names] +
                       [(s.start, s.end) for s in people])
+    roster_named = Intervals([(n.span.start, n.span.end) for n in names])
     whens = [w for w in whens if not _deadline(text, w)]
     cancel = _pattern("cancel_words")
     moved = _pattern("reschedule_words")
+    recap = _pattern("recap_words")
     out: list[Event] = []
     for i, sentence in enumerate(sentences):
         sent = _sentence_doc(doc, sentence)
@@ -226,7 +234,7 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
             if trig.token.i in seen:
                 continue
             seen.update(t.i for t in trig.token.subtree if t.i == trig.token.i)
-            who = _who(trig, named, text)
+            who = _who(trig, named, roster_named, text)
             if who in ("readers", "other"):
                 continue
             if not trig.noun and any(c.dep_ == "neg" for c in trig.token.children):
@@ -250,12 +258,15 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                                  and not named.overlaps(p.span.start, p.span.end)]
             window = text[sentence.start:sentence.end]
             cancelled = bool(cancel.search(window)) and not moved.search(window)
+            over = past or _past_clause(trig.token) or bool(recap.search(window))
             if re.search(r"\bno\s+(?:\w+\s+)?" + re.escape(trig.span.text.split()[-1]),
                          window, re.I):
                 cancelled = True  # "no practice today", "there is no game Friday"
+            if not t_whens and not over and trig.noun and not _ahead(sent, trig.token):
+                t_places = []  # "thanks for a terrific conference": no announcement
             out.append(Event(kind=trig.kind, trigger=trig.span, sentence=sentence,
                              whens=tuple(t_whens), places=tuple(t_places),
-                             cancelled=cancelled, public=public, past=past))
+                             cancelled=cancelled, public=public, past=over))
         out.extend(_whereabouts(text, sent, sentence, here_whens, here_places, names,
                                 first_names, people, past, public, named))
     return out
@@ -270,7 +281,7 @@ def _attached(sent: SpacySpan, trigger: _Trigger, span: Span, place: bool = Fals
     tok = _token_at(sent, span.start)
     if tok is None:
         return False
-    if place and not _place_role(tok, trigger):
+    if place and not _place_role(tok, trigger, span):
         return False
     if not any(t.pos_ in ("VERB", "AUX") for t in sent):
         return True  # a fragment: a heading, a calendar line
@@ -282,13 +293,13 @@ def _attached(sent: SpacySpan, trigger: _Trigger, span: Span, place: bool = Fals
     clause = _clause(trig)
     if clause.i == trig.i:
         return True  # the noun is the root of a verbless clause
-    scheduling = clause.lower_ in words("schedule_verbs") or any(
-        c.dep_ in ("aux", "auxpass") and c.lower_ in words("schedule_verbs")
-        for c in clause.children)
-    return scheduling and _clause(tok).i == clause.i
+    return clause.lower_ in words("schedule_verbs") and _clause(tok).i == clause.i
 
 
-def _place_role(tok: Token, trigger: _Trigger) -> bool:
+def _place_role(tok: Token, trigger: _Trigger, span: Span) -> bool:
+    head = _np_head(tok)
+    if head.idx >= span.end:
+        return False  # a modifier: "the Evergreen MUN secretariat" is not Evergreen
     # The words right before say it first ("to Bend", "at the zoo"): the tagger sometimes
     # makes a town a verb ("heading to Bend").
     before = tok.nbor(-1) if tok.i > 0 else None
@@ -300,7 +311,6 @@ def _place_role(tok: Token, trigger: _Trigger) -> bool:
     prep = _preposition(tok)
     if prep is not None:
         return prep.lower_ in words("presence_prepositions") or prep.lower_ == "for"
-    head = _np_head(tok)
     if head.dep_ in ("dobj", "attr", "appos", "ROOT", "npadvmod", "nsubj", "conj") and (
             head.head.lower_.startswith(("visit", "tour")) or head.dep_ in ("ROOT", "appos",
                                                                              "conj", "npadvmod")):
@@ -314,6 +324,28 @@ def _np_head(tok: Token) -> Token:
                                           "flat", "case", "punct"):
         t = t.head
     return t
+
+
+def _past_clause(tok: Token) -> bool:
+    """The event's own clause tells it as done: "after spraining his ankle in Monday's
+    practice", "the meet we won"."""
+    clause = _clause(tok)
+    if clause.tag_ == "VBD":
+        return True
+    if clause.tag_ in ("VBG", "VBN") and clause.head.lower_ in ("after", "since", "during"):
+        return True
+    return clause.tag_ == "VBG" and clause.dep_ == "pcomp" and \
+        clause.head.lower_ in ("after", "since")
+
+
+def _ahead(sent: SpacySpan, tok: Token) -> bool:
+    """Does a sentence without a time look ahead ("we will", "is heading", a fragment)?"""
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+        return True  # a fragment: "Field trip to the pumpkin patch!"
+    clause = _clause(tok)
+    auxes = {c.lower_ for c in clause.children if c.dep_ in ("aux", "auxpass")}
+    return bool(auxes & {"will", "'ll", "shall", "going"}) or clause.tag_ == "VBG" or \
+        clause.tag_ == "MD"
 
 
 def _has_trigger(text: str, doc: Doc, sentence: Span) -> bool:
@@ -423,6 +455,9 @@ def _governing_verb(tok: Token) -> Token | None:
             continue
         if parent.pos_ == "ADV":  # "down in Eugene", "back at home"
             t = parent
+            continue
+        if parent.pos_ in ("NOUN", "PROPN") and parent.dep_ == "pobj" and t.dep_ == "prep":
+            t = parent  # "with [his grandparents] in Guadalajara": still where he is
             continue
         return None
     return None

@@ -477,8 +477,8 @@ class NameMatcher:
         """Written like a name, not used as the word it also is."""
         if not tok.raw[:1].isupper() or (tok.raw.isupper() and len(tok.raw) > 1):
             return False
-        if nxt is not None and nxt.raw[:1].isdigit():
-            return False
+        if nxt is not None and nxt.raw[:1].isdigit() and not _stat_after_token(nxt, text):
+            return False  # "May 5", but not "Mason 18 pts"
         pos = _pos_at(doc, tok.start)
         if not sentence_initial(text, tok.start) and pos in {
             "AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"
@@ -509,11 +509,14 @@ def _acts_like_name(
     """A word-name opening a sentence: "Hope did a great job" names Hope, "Hope you all
     have a great break" does not, "Summer is here" does not. `strict` (a month): only a
     past deed or "and" makes it a name ("June won", not "June feels far away")."""
-    if after >= len(tokens) or not tokens[after - 1].joined_to_next and \
-            text[tokens[after - 1].end:tokens[after].start].strip() not in (",", ""):
-        return pos == "PROPN" and not strict
+    if after >= len(tokens) or (not tokens[after - 1].joined_to_next and
+                                text[tokens[after - 1].end:tokens[after].start].strip()
+                                not in (",", "")):
+        return False  # alone on its line: "Summer" as a heading
     nxt = tokens[after]
     word = nxt.key
+    if _stat_after(tokens, after):
+        return True  # a box score: "Mason 18 pts, 7 reb"
     if word in words("word_name_not_before") or nxt.raw[:1].isdigit():
         return False
     if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
@@ -524,6 +527,16 @@ def _acts_like_name(
     if strict:
         return tag == "VBD"
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+def _stat_after(tokens: Sequence[Token], after: int) -> bool:
+    return after + 1 < len(tokens) and tokens[after].raw[:1].isdigit() and \
+        tokens[after + 1].key in words("stat_words")
+
+
+def _stat_after_token(nxt: Token, text: str) -> bool:
+    following = text[nxt.end:nxt.end + 16].split()
+    return bool(following) and following[0].strip(".,;:)").casefold() in words("stat_words")
 
 
 def _name_cue_before(text: str, start: int) -> bool:

@@ -137,7 +137,7 @@ class Address:
 
 def home_addresses(text: str, sentences: Sequence[Span], places: Sequence[Place],
                    named_in: Callable[[Span], Sequence[str | None]],
-                   families: Mapping[str, str]) -> list[Address]:
+                   families: Mapping[str, str], post_students: Sequence[str]) -> list[Address]:
     """Addresses in a sentence with home or family words (home, house, lives, family,
     mom, pick up...), or with a named person and no venue word just before the address
     ("the school is at", "the library at"), whose addresses are public."""
@@ -163,6 +163,8 @@ def home_addresses(text: str, sentences: Sequence[Span], places: Sequence[Place]
             span = Span(start=span.start, end=span.end - 1, text=span.text[:-1])
         ids = [n for n in named if n is not None]
         student = ids[0] if len(set(ids)) == 1 else None
+        if student is None and not named and len(set(post_students)) == 1:
+            student = post_students[0]  # "their relatives' home at...": the post's student
         if student is None:
             for m in _FAMILY.finditer(text, sentence.start, sentence.end):
                 student = families.get(fold(m.group(1) or m.group(2)))

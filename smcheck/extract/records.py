@@ -55,9 +55,10 @@ def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequen
         if _in_a_name(text, span) or _relative_s(text, sentences[i], span):
             continue
         seen.add(i)
-        ids = about[i].students
-        out.append(Record(kind=kind, span=span, sentence=sentences[i],
-                          student_id=ids[0] if len(ids) == 1 else None))
+        # "Xavier and Layla will be pulled out for speech": a record of each of them.
+        for student_id in about[i].students or (None,):
+            out.append(Record(kind=kind, span=span, sentence=sentences[i],
+                              student_id=student_id))
     return out
 
 
@@ -82,10 +83,9 @@ def _relative_s(text: str, sentence: Span, span: Span) -> bool:
     """"Paris's dad is in the hospital", "her grandma had surgery": the news is a
     relative's (the words before the record name one, with no student after them)."""
     before = text[sentence.start:span.start]
-    m = None
-    for m in _relative().finditer(before):
-        pass
-    return m is not None and not re.search(r"\b(?:she|he|they)\b", before[m.end():], re.I)
+    found = list(_relative().finditer(before))
+    return bool(found) and not re.search(r"\b(?:she|he|they)\b", before[found[-1].end():],
+                                         re.I)
 
 
 @cache

@@ -337,7 +337,8 @@ def extract_text(
                 for n in names if s.start <= n.span.start < s.end] + \
             [None for p in people if s.start <= p.start < s.end]
 
-    addresses = home_addresses(text, sentences, places, named_in, matcher.surname_ids)
+    addresses = home_addresses(text, sentences, places, named_in, matcher.surname_ids,
+                               [n.students[0].id for n in names if n.student is not None])
     contacts = [replace(c, office=c.kind == "phone" and office_line(text, c.span,
                                                                     around(c.span)))
                 for c in found.contacts]

@@ -27,7 +27,7 @@ def education_record(facts: Facts, ctx: Context) -> Iterator[Hit]:
     "she"). Class-wide and team statements are not records."""
     for r in facts.text.records:
         student = ctx.roster.by_id(r.student_id) if r.student_id else None
-        yield Hit(span=r.span, student=student, key=f"{r.sentence.start}",
+        yield Hit(span=r.span, student=student, key=f"{r.sentence.start}:{r.student_id}",
                   message=f"\"{r.span.text}\" is education-record information about a student: "
                           "leave it out; celebrate effort or the whole class instead.")
 
