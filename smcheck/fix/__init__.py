@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from smcheck.errors import InputError
 from smcheck.extract.images import ImageError
 from smcheck.facts import Facts
 from smcheck.findings import Box, Finding, PostReport, Report, Severity, sorted_findings
-from smcheck.fix.images import Mask, MaskKind, fix_image
+from smcheck.fix.images import Mask, MaskKind, Prepared, finish, prepare
 from smcheck.fix.names import name_edits
 from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
 from smcheck.post import IMAGE_SUFFIXES, Post, PostSource, decode_text, discover, read_post
@@ -300,20 +301,54 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
         report = checker.unreadable(source, exc, publish_at)
         return PostFix(path=source.label, out=None, before=report, after=None, text="",
                        not_written=(NotWritten(file=source.label, reason=exc.problem),))
-    facts, before = checker.examine(post, publish_at)
-    when = before.publish_at or publish_at
-    ctx = Context(config=checker.config, roster=checker.roster, publish_at=when)
-    answered: list[Finding] = []
+    # Decoding a photo at full size does not depend on the check: it runs on another
+    # core while the check looks for faces (dlib lets go of the GIL), one photo ahead.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(prepare, post.images[0]) if post.images else None
+        facts, before = checker.examine(post, publish_at)
+        when = before.publish_at or publish_at
+        ctx = Context(config=checker.config, roster=checker.roster, publish_at=when)
+        text, changes, answered_names = fix_text(checker, facts, before, ctx)
+        post_dir = source.text_file.parent if source.text_file is not None else \
+            (post.images[0].parent if post.images else Path("."))
+        images, not_written, answered_images = _fix_images(
+            post, before, layout, post_dir, options, pool, ahead)
 
-    text, changes, answered_names = fix_text(checker, facts, before, ctx)
-    answered += answered_names
+    out_text: Path | None = None
+    body = _front_matter(source, post) + text
+    if source.text_file is not None:
+        out_text, _ = layout.target(source.text_file, post_dir)
+        if not options.dry_run:
+            _write(out_text, body.encode("utf-8"))
 
-    post_dir = source.text_file.parent if source.text_file is not None else \
-        (post.images[0].parent if post.images else Path("."))
-    written_images: list[Path] = []
-    image_fixes: list[ImageFix] = []
+    after: PostReport | None = None
+    written = tuple(i.path for i in images if i.path is not None)
+    if not options.dry_run:
+        copy = PostSource(label=str(out_text) if out_text is not None else
+                          (str(written[0]) if written else source.label),
+                          text_file=out_text, images=written)
+        if out_text is not None or written:
+            after = _carry_accepted(before, checker.audit_one(copy, publish_at))
+        else:
+            after = replace(before, findings=())
+    return PostFix(path=source.label, out=str(out_text) if out_text is not None else None,
+                   before=before, after=after, text=text, changes=changes,
+                   images=images, not_written=not_written,
+                   answered=(*answered_names, *answered_images))
+
+
+def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
+                options: FixOptions, pool: ThreadPoolExecutor,
+                ahead: Future[Prepared] | None,
+                ) -> tuple[tuple[ImageFix, ...], tuple[NotWritten, ...], tuple[Finding, ...]]:
+    """Each photo masked, re-encoded and written (unless a dry run)."""
+    fixes: list[ImageFix] = []
     not_written: list[NotWritten] = []
-    for path in post.images:
+    answered: list[Finding] = []
+    for n, path in enumerate(post.images):
+        current = ahead
+        ahead = pool.submit(prepare, post.images[n + 1]) if n + 1 < len(post.images) \
+            else None
         label = post.label(path)
         blocked = [f for f in before.findings if f.file == label and f.rule in ("E901", "E902")]
         target, kept_place = layout.target(path, post_dir)
@@ -321,14 +356,14 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
             not_written.append(NotWritten(file=label, reason="its copy would overwrite an "
                                           "input: fix never writes over an original"))
             continue
-        if blocked:
-            reason = "could not be read" if blocked[0].rule == "E901" else \
+        if blocked or current is None:
+            reason = "could not be read" if blocked and blocked[0].rule == "E901" else \
                 "its faces could not be checked, so none could be hidden"
             not_written.append(NotWritten(file=label, reason=reason))
             continue
         masks, keep = _masks_for(label, before.findings, options)
         try:
-            fixed = fix_image(path, [m for m, _ in masks], keep)
+            fixed = finish(current.result(), [m for m, _ in masks], keep)
         except ImageError as exc:
             not_written.append(NotWritten(file=label, reason=str(exc)))
             continue
@@ -340,32 +375,11 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
                 "beside the post, so front matter that lists it needs its path changed"
         if not options.dry_run:
             _write(target, fixed.data)
-            written_images.append(target)
-        image_fixes.append(ImageFix(
+        fixes.append(ImageFix(
             file=label, out=str(target), path=None if options.dry_run else target,
             masked=fixed.masked, removed=fixed.removed, oriented=fixed.oriented,
             format=fixed.format, note=note))
-
-    out_text: Path | None = None
-    body = _front_matter(source, post) + text
-    if source.text_file is not None:
-        out_text, _ = layout.target(source.text_file, post_dir)
-        if not options.dry_run:
-            _write(out_text, body.encode("utf-8"))
-
-    after: PostReport | None = None
-    if not options.dry_run:
-        copy = PostSource(label=str(out_text) if out_text is not None else
-                          (str(written_images[0]) if written_images else source.label),
-                          text_file=out_text, images=tuple(written_images))
-        if out_text is not None or written_images:
-            after = _carry_accepted(before, checker.audit_one(copy, publish_at))
-        else:
-            after = replace(before, findings=())
-    return PostFix(path=source.label, out=str(out_text) if out_text is not None else None,
-                   before=before, after=after, text=text, changes=changes,
-                   images=tuple(image_fixes), not_written=tuple(not_written),
-                   answered=tuple(answered))
+    return tuple(fixes), tuple(not_written), tuple(answered)
 
 
 def fix_posts(checker: Checker, sources: Sequence[PostSource], options: FixOptions,

@@ -173,10 +173,22 @@ def _on_white(img: PILImage.Image) -> PILImage.Image:
     return background
 
 
-def fix_image(path: Path, masks: Sequence[Mask], keep: Sequence[Box] = ()) -> FixedImage:
-    """The fixed photo's bytes; raises ImageError for a photo that cannot be read."""
-    import numpy as np
-    from PIL import Image, ImageOps
+@dataclass(frozen=True, kw_only=True)
+class Prepared:
+    """A photo decoded upright, with what it carried: the work of fixing it that does
+    not depend on the check, so it can run while the check does."""
+
+    image: PILImage.Image  # upright, a new image with no info of the original's
+    format: str
+    removed: tuple[str, ...]
+    oriented: bool
+    icc: bytes | None
+    frames: int
+
+
+def prepare(path: Path) -> Prepared:
+    """Decode and turn upright; raises ImageError for a photo that cannot be read."""
+    from PIL import ImageOps
 
     img = open_image(path)
     with img:
@@ -187,25 +199,39 @@ def fix_image(path: Path, masks: Sequence[Mask], keep: Sequence[Box] = ()) -> Fi
             frames = getattr(img, "n_frames", 1)
             icc = img.info.get("icc_profile")
             img.load()
-            upright = ImageOps.exif_transpose(img) or img
-            work = upright.convert(_working_mode(upright)) if upright.mode not in (
-                "I;16", "I;16B", "I;16L", "I", "F") else _sixteen_bit(upright)
+            upright = ImageOps.exif_transpose(img) or img.copy()
+            if upright.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+                upright = _sixteen_bit(upright)
+            elif upright.mode != _working_mode(upright):
+                upright = upright.convert(_working_mode(upright))
         except (OSError, SyntaxError, ValueError) as exc:
             raise ImageError(f"corrupt or truncated image ({exc})") from None
-    # A new image from the pixels alone: nothing of the original's info comes along.
-    clean = Image.fromarray(np.asarray(work))
+    # A new image object, never the file's: nothing of the original's info comes along.
+    upright.info = {}
+    return Prepared(image=upright, format=fmt, removed=removed, oriented=oriented,
+                    icc=icc if isinstance(icc, bytes) else None, frames=frames)
+
+
+def finish(prepared: Prepared, masks: Sequence[Mask], keep: Sequence[Box] = ()) -> FixedImage:
+    """Mask and encode a prepared photo."""
+    clean, fmt = prepared.image, prepared.format
     masked = []
     for mask in masks:
         area = padded(mask.box, mask.kind, clean.width, clean.height, keep)
         obscure(clean, area, mask.kind)
         masked.append((mask, area))
-    data, written = _save(clean, fmt, icc if isinstance(icc, bytes) else None)
+    data, written = _save(clean, fmt, prepared.icc)
     note = "an animated image: only its first frame (the one checked) was kept" \
-        if frames > 1 and fmt != "MPO" else ""
+        if prepared.frames > 1 and fmt != "MPO" else ""
     if written != fmt and not (fmt == "MPO" and written == "JPEG"):
         note = f"written as {written}: smcheck cannot write {fmt}"
-    return FixedImage(data=data, format=written, removed=removed, oriented=oriented,
-                      masked=tuple(masked), note=note)
+    return FixedImage(data=data, format=written, removed=prepared.removed,
+                      oriented=prepared.oriented, masked=tuple(masked), note=note)
+
+
+def fix_image(path: Path, masks: Sequence[Mask], keep: Sequence[Box] = ()) -> FixedImage:
+    """The fixed photo's bytes; raises ImageError for a photo that cannot be read."""
+    return finish(prepare(path), masks, keep)
 
 
 def _sixteen_bit(img: PILImage.Image) -> PILImage.Image:
