@@ -390,3 +390,42 @@ def test_accepted_findings_stay_accepted(tmp_path: Path) -> None:
     [p] = data["posts"]
     assert p["text_changes"] == [] and code == 0
     assert {f["severity"] for f in p["after"]} == {"info"}
+
+
+def test_no_roster_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "post.txt").write_text("Hello!")
+    _, data = fix_json(str(tmp_path / "in" / "post.txt"), "--out", str(tmp_path / "out"))
+    assert {n["code"] for n in data["notices"]} >= {"no-roster"}
+
+
+def test_a_bug_on_one_post_does_not_stop_the_run(posts: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import smcheck.fix as fix_module
+
+    real = fix_module.fix_text
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if "Mateo" in args[1].post.text:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fix_module, "fix_text", broken)
+    code, data = fix_json(str(posts), "--out", str(tmp_path / "fixed"), "-r", ROSTER)
+    by_path = {Path(p["path"]).name: p for p in data["posts"]}
+    assert code == 1 and len(by_path) == 4
+    assert "RuntimeError" in by_path["names.txt"]["not_written"][0]["reason"]
+    assert not (tmp_path / "fixed" / "names.txt").exists()
+    assert (tmp_path / "fixed" / "clean.txt").exists()
+
+
+def test_animated_gif_keeps_its_first_frame(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    frames = [Image.new("RGB", (40, 30), c) for c in ((200, 0, 0), (0, 200, 0))]
+    frames[0].save(src / "a.gif", save_all=True, append_images=frames[1:], comment=b"hi")
+    _, data = fix_json(str(src / "a.gif"), "--out", str(tmp_path / "out"))
+    with Image.open(tmp_path / "out" / "a.gif") as img:
+        assert getattr(img, "n_frames", 1) == 1 and not img.info.get("comment")
+    assert "first frame" in data["posts"][0]["images"][0]["note"]

@@ -26,7 +26,15 @@ from smcheck.api import Checker
 from smcheck.errors import InputError
 from smcheck.extract.images import ImageError
 from smcheck.facts import Facts
-from smcheck.findings import Box, Finding, PostReport, Report, Severity, sorted_findings
+from smcheck.findings import (
+    Box,
+    Finding,
+    Notice,
+    PostReport,
+    Report,
+    Severity,
+    sorted_findings,
+)
 from smcheck.fix.images import Mask, MaskKind, Prepared, finish, prepare
 from smcheck.fix.names import name_edits
 from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
@@ -109,11 +117,12 @@ class FixReport:
     fail_on: Severity | None = Severity.VIOLATION
     dry_run: bool = False
     redact: bool = False
+    notices: tuple[Notice, ...] = ()  # no roster, no config: what the reader must know
 
     @property
     def before(self) -> Report:
         return Report(publish_at=self.publish_at, posts=tuple(p.before for p in self.posts),
-                      fail_on=self.fail_on, redact=self.redact)
+                      fail_on=self.fail_on, redact=self.redact, notices=self.notices)
 
     @property
     def after(self) -> Report | None:
@@ -121,7 +130,7 @@ class FixReport:
             return None
         return Report(publish_at=self.publish_at,
                       posts=tuple(p.after for p in self.posts if p.after is not None),
-                      fail_on=self.fail_on, redact=self.redact)
+                      fail_on=self.fail_on, redact=self.redact, notices=self.notices)
 
     @property
     def exit_code(self) -> int:
@@ -388,9 +397,13 @@ def fix_posts(checker: Checker, sources: Sequence[PostSource], options: FixOptio
     """Fix every post into options.out. `folder`: the folder being fixed (its layout is
     kept under out), or None for posts given as files. Raises InputError, before
     writing anything, when a copy could land on an input."""
-    return FixReport(out=options.out, publish_at=publish_at,
-                     posts=tuple(iter_fix(checker, sources, options, publish_at, folder)),
-                     fail_on=checker.config.fail_on, dry_run=options.dry_run, redact=redact)
+    from smcheck.settings import notices_for
+
+    posts = tuple(iter_fix(checker, sources, options, publish_at, folder))
+    return FixReport(out=options.out, publish_at=publish_at, posts=posts,
+                     fail_on=checker.config.fail_on, dry_run=options.dry_run, redact=redact,
+                     notices=notices_for(checker.config, checker.roster,
+                                         any(p.images for p in posts)))
 
 
 def iter_fix(checker: Checker, sources: Sequence[PostSource], options: FixOptions,
@@ -409,4 +422,13 @@ def iter_fix(checker: Checker, sources: Sequence[PostSource], options: FixOption
     protected += [p for st in checker.roster.students for p in st.photos]
     refuse_unsafe(options.out, folder, inputs, targets, protected)
     for s in sources:
-        yield fix_post(checker, s, layout, options, publish_at)
+        try:
+            yield fix_post(checker, s, layout, options, publish_at)
+        except InputError:
+            raise  # a roster problem: the whole run stops with its one-line error
+        except Exception as exc:
+            # A bug of smcheck's must not end the run, nor leave a post looking fixed.
+            yield PostFix(path=s.label, out=None, before=checker.failed(s, exc, publish_at),
+                          after=None, text="", not_written=(NotWritten(
+                              file=s.label, reason=f"smcheck failed on it "
+                              f"({type(exc).__name__}); please report this"),))

@@ -19,7 +19,7 @@ from smcheck.fix import FixReport, ImageFix, PostFix
 from smcheck.fix.text import TextChange
 from smcheck.reporters import json as json_reporter
 from smcheck.reporters import shown_message
-from smcheck.reporters.text import STYLE, VERDICT_STYLE, VERDICT_WORD
+from smcheck.reporters.text import STYLE, VERDICT_STYLE, VERDICT_WORD, render_notices
 
 ACTION = {"first-name": "cut to the first name", "neutral": "a neutral phrase instead",
           "hidden-characters": "hidden characters removed"}
@@ -104,6 +104,7 @@ def render_text(result: FixReport, console: Console, quiet: bool = False) -> Non
                 console.print(f"        [dim]\u2192[/] {escape(shown_message(f, report))}")
         if not quiet:
             console.print()
+    render_notices(result.before, console)
     console.print(summary_line(result))
 
 
@@ -186,6 +187,7 @@ def to_dict(result: FixReport) -> dict[str, Any]:
         "publish_at": result.publish_at.isoformat(timespec="seconds"),
         "out": str(result.out),
         "dry_run": result.dry_run,
+        "notices": [{"code": n.code, "message": n.message} for n in result.notices],
         "posts": [_post_dict(p, result) for p in result.posts],
         "summary": {
             "posts": len(result.posts),

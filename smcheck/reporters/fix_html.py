@@ -169,6 +169,8 @@ def render(result: FixReport) -> str:
             f'<section class="post" style="border-left-color:{colour}">'
             f"<h2>{escape(post.path)}{out}{_badge(before, 'before')}"
             f"{_badge(after, 'after')}</h2>{body}</section>")
+    notices = "".join(f'<p class="notice" data-notice="{escape(n.code)}">{escape(n.message)}'
+                      "</p>" for n in result.notices)
     when = result.publish_at.isoformat(timespec="minutes")
     title = "smcheck fix (dry run)" if result.dry_run else "smcheck fix"
     return f"""<!doctype html>
@@ -176,7 +178,7 @@ def render(result: FixReport) -> str:
 <title>{title}</title><style>{css}</style></head><body>
 <header><h1>{title}</h1>{len(result.posts)} posts &rarr; {escape(str(result.out))}
 &middot; published {escape(when)} &middot; smcheck {escape(__version__)}</header><main>
-<div class="cards">{cards}</div>
+{notices}<div class="cards">{cards}</div>
 {"".join(sections)}
 </main></body></html>
 """
