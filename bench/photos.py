@@ -103,9 +103,8 @@ def main() -> int:
             t1 = time.perf_counter()
             found = models.detect(img)
             t2 = time.perf_counter()
-            for _, rect in found:
-                shape = models.landmarks(img.pixels, rect)
-                models.encoder.compute_face_descriptor(img.pixels, shape, 1)
+            for candidate in found:
+                models.encode(candidate)
             t3 = time.perf_counter()
             print(f"| {f.name} | {img.width}x{img.height} | {(t1 - t0) * 1000:.0f} | "
                   f"{(t2 - t1) * 1000:.0f} | {(t3 - t2) * 1000:.0f} | {len(found)} |")

@@ -121,7 +121,7 @@ class Checker:
                     for f in models.faces(loaded)
                 )
             else:  # nobody to compare with: every face is unverified, no need to encode
-                faces = tuple(Face(box=box, distances=()) for box, _ in models.detect(loaded))
+                faces = tuple(Face(box=c.box, distances=()) for c in models.detect(loaded))
             images.append(ImageFacts(file=name, faces=faces, location=loaded.gps,
                                      references=bool(references)))
         return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),

@@ -15,7 +15,7 @@ import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smcheck import usercache
 from smcheck.errors import InputError
@@ -23,13 +23,46 @@ from smcheck.extract.images import ImageError, LoadedImage, load_image
 from smcheck.findings import Box
 from smcheck.roster import Roster, Student
 
-# Settings chosen by measurement (bench/faces.py, table in bench/README.md).
+if TYPE_CHECKING:
+    from smcheck.extract.mtcnn import Mtcnn, Proposal
+
+# Settings chosen by measurement (bench/faces.py, tables in bench/README.md).
 WORKING_SIDE = 1600  # long side detection runs at: 12 MP photos in 0.7 s, recall 1.00
 UPSAMPLE = 1  # dlib's pyramid step up: finds faces of ~40 px at working scale
 SMALL_SIDE = 480  # a photo this small gets a second step: its faces are 20-40 px
 THRESHOLD = 0.0  # dlib's default score threshold: -0.2 found no more, and cost precision
 REFERENCE_SIDE = 800  # reference portraits: one large face, found at 800 px
 MODEL_ID = "dlib-hog+sp5+resnet_v1/jitter1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detection:
+    """How faces are looked for: MTCNN (any tilt up to ~45 degrees, small faces, cheap)
+    and dlib's HOG (frontal faces upright within ~20 degrees), their union with
+    duplicates dropped. HOG's cost grows fourfold with each upsampling step, so the
+    step is taken where it pays: small photos, and photos where MTCNN saw small faces
+    (a group photo). Bench: bench/faces.py."""
+
+    mtcnn: bool = True
+    mtcnn_min_face: float = 20.0  # pixels at working scale
+    mtcnn_thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7)
+    # HOG over the whole photo: upsampling steps for a photo of at most SMALL_SIDE,
+    # of at most `medium_side`, and above (None: no whole-photo HOG there).
+    hog_small: int | None = UPSAMPLE + 1
+    hog_medium: int | None = UPSAMPLE
+    hog_large: int | None = None
+    medium_side: int = 1000
+    # ... and with the upsampling step on a large photo where MTCNN found a face this
+    # small (working pixels): faces in a group photo that MTCNN alone may miss.
+    small_face: float = 48.0
+    hog_large_small_faces: int | None = UPSAMPLE
+    # An MTCNN face HOG did not find is kept when HOG, run again on the face turned
+    # upright, finds it at this threshold, or when MTCNN is this sure on its own.
+    verify_threshold: float = -0.5
+    accept_score: float = 0.99
+
+
+DETECTION = Detection()
 
 
 class FaceModelsUnavailable(Exception):
@@ -40,6 +73,17 @@ class FaceModelsUnavailable(Exception):
 class DetectedFace:
     box: Box  # in pixels of the oriented original
     encoding: tuple[float, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """A face found, and what its encoding is computed from: `pixels` (the working
+    image, or an upright crop around a tilted face) and a dlib rectangle on them."""
+
+    box: Box  # in pixels of the oriented original
+    pixels: Any
+    rect: Any
+    source: str  # "hog" or "mtcnn"
 
 
 def _models_dir() -> Path:
@@ -67,30 +111,124 @@ class FaceModels:
         except RuntimeError as exc:
             raise FaceModelsUnavailable(f"a face model failed to load ({exc})") from None
         self.dlib = dlib
+        self._mtcnn: Mtcnn | None = None
+
+    @property
+    def mtcnn(self) -> Mtcnn:
+        if self._mtcnn is None:
+            from smcheck.extract.mtcnn import Mtcnn, MtcnnUnavailable
+
+            try:
+                self._mtcnn = Mtcnn()
+            except MtcnnUnavailable as exc:
+                raise FaceModelsUnavailable(str(exc)) from None
+        return self._mtcnn
+
+    def _box(self, image: LoadedImage, left: float, top: float, right: float,
+             bottom: float) -> Box:
+        s = image.scale
+        return Box(top=max(0, round(top / s)), left=max(0, round(left / s)),
+                   bottom=min(image.height, round(bottom / s)),
+                   right=min(image.width, round(right / s)))
 
     def detect(self, image: LoadedImage, upsample: int | None = None,
-               threshold: float = THRESHOLD) -> list[tuple[Box, Any]]:
-        """Face boxes in original pixels, with the dlib rectangles at working scale."""
+               threshold: float = THRESHOLD,
+               how: Detection | None = None) -> list[Candidate]:
+        """Every face: boxes in original pixels, and what to encode each from.
+        `upsample` forces one whole-photo HOG pass with that step, and no MTCNN."""
+        how = how or DETECTION
+        proposals = self.mtcnn.detect(image.pixels, how.mtcnn_min_face, how.mtcnn_thresholds) \
+            if how.mtcnn and upsample is None else []
         if upsample is None:
-            small = max(image.pixels.shape[:2]) <= SMALL_SIDE
-            upsample = UPSAMPLE + 1 if small else UPSAMPLE
-        rects, _scores, _ = self.detector.run(image.pixels, upsample, threshold)
-        out = []
-        for r in rects:
-            s = image.scale
-            box = Box(top=max(0, round(r.top() / s)), left=max(0, round(r.left() / s)),
-                      bottom=min(image.height, round(r.bottom() / s)),
-                      right=min(image.width, round(r.right() / s)))
-            out.append((box, r))
-        return out
-
-    def faces(self, image: LoadedImage, upsample: int | None = None) -> list[DetectedFace]:
-        found = []
-        for box, rect in self.detect(image, upsample):
-            shape = self.landmarks(image.pixels, rect)
-            vec = self.encoder.compute_face_descriptor(image.pixels, shape, 1)
-            found.append(DetectedFace(box=box, encoding=tuple(float(x) for x in vec)))
+            side = max(image.pixels.shape[:2])
+            if side <= SMALL_SIDE:
+                upsample = how.hog_small
+            elif side <= how.medium_side:
+                upsample = how.hog_medium
+            elif any(p.width < how.small_face for p in proposals):
+                upsample = how.hog_large_small_faces
+            else:
+                upsample = how.hog_large
+        rects = self.detector.run(image.pixels, upsample, threshold)[0] \
+            if upsample is not None else []
+        found = [Candidate(box=self._box(image, r.left(), r.top(), r.right(), r.bottom()),
+                           pixels=image.pixels, rect=r, source="hog") for r in rects]
+        seen = [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
+        for p in proposals:
+            mine = (p.left, p.top, p.right, p.bottom)
+            if any(same_face(mine, other) for other in seen):
+                continue
+            upright = self._upright(image.pixels, p, how)
+            if upright is None:
+                continue
+            pixels, rect = upright
+            found.append(Candidate(box=self._box(image, *mine), pixels=pixels, rect=rect,
+                                   source="mtcnn"))
+            seen.append(mine)
         return found
+
+    def _upright(self, pixels: Any, p: Proposal, how: Detection) -> tuple[Any, Any] | None:
+        """The face turned upright in a crop of its own, and its dlib rectangle there:
+        HOG's own, when HOG finds it upright, else one derived from MTCNN's box. None
+        when neither HOG (upright) nor MTCNN's own score vouches for it."""
+        import cv2
+
+        face = max(p.width, p.bottom - p.top)
+        # HOG's window is 80 px: bring the face to ~120 px (HOG's box is ~0.8 of MTCNN's).
+        k = CROP_FACE / face
+        size = round(CROP_FACE * CROP_MARGIN)
+        cx, cy = (p.left + p.right) / 2, (p.top + p.bottom) / 2
+        m = cv2.getRotationMatrix2D((cx, cy), p.eye_angle(), k)
+        m[0, 2] += size / 2 - cx
+        m[1, 2] += size / 2 - cy
+        crop = cv2.warpAffine(pixels, m, (size, size), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+        rects, scores, _ = self.detector.run(crop, 0, how.verify_threshold)
+        c = size / 2
+        best = None
+        for r, score in zip(rects, scores, strict=True):
+            rx, ry = (r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2
+            if abs(rx - c) < CROP_FACE / 2 and abs(ry - c) < CROP_FACE / 2 and (
+                    best is None or score > best[1]):
+                best = (r, score)
+        if best is not None:
+            return crop, best[0]
+        if p.score < how.accept_score:
+            return None
+        # MTCNN's box reaches from the brow to the chin; HOG's from the eyebrows to
+        # the lip, a little narrower: the landmark model expects HOG's.
+        w = CROP_FACE * HOG_FROM_MTCNN[0]
+        top = c - CROP_FACE / 2 + CROP_FACE * HOG_FROM_MTCNN[1]
+        rect = self.dlib.rectangle(round(c - w / 2), round(top), round(c + w / 2),
+                                   round(top + w))
+        return crop, rect
+
+    def faces(self, image: LoadedImage, upsample: int | None = None,
+              how: Detection | None = None) -> list[DetectedFace]:
+        found = []
+        for c in self.detect(image, upsample, how=how):
+            found.append(DetectedFace(box=c.box, encoding=self.encode(c)))
+        return found
+
+    def encode(self, c: Candidate) -> tuple[float, ...]:
+        shape = self.landmarks(c.pixels, c.rect)
+        vec = self.encoder.compute_face_descriptor(c.pixels, shape, 1)
+        return tuple(float(x) for x in vec)
+
+
+CROP_FACE = 120  # pixels a tilted face is brought to in its upright crop
+CROP_MARGIN = 2.0  # the crop's side, in faces
+# A HOG-style box inside MTCNN's: (width, top offset) as fractions of MTCNN's side.
+HOG_FROM_MTCNN = (0.8, 0.18)
+
+
+def same_face(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Two boxes (left, top, right, bottom) of one face: each one's centre inside the
+    other. HOG's boxes are tighter than MTCNN's, so overlap alone would undercount."""
+    ax, ay = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    bx, by = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    return (b[0] <= ax <= b[2] and b[1] <= ay <= b[3]
+            and a[0] <= bx <= a[2] and a[1] <= by <= a[3])
 
 
 def distance(a: Sequence[float], b: Sequence[float]) -> float:
