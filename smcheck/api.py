@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from smcheck import accept
 from smcheck.config import Config
 from smcheck.engines import Engines, shared_engines
-from smcheck.errors import InputError
+from smcheck.errors import InputError, SetupError
 from smcheck.extract.faces import (
     WORKING_SIDE,
     FaceModels,
@@ -181,23 +181,48 @@ class Checker:
                       redact=redact, notices=notices)
 
     def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:
+        """One post found on disk, whatever happens: its report, an E901 when it cannot
+        be read, an E902 when smcheck fails on it. Only a SetupError (a problem of the
+        run's shared inputs, such as a roster reference photo) is raised."""
         try:
             post = read_post(source)
+        except SetupError:
+            raise
         except InputError as exc:
             return self.unreadable(source, exc, publish_at)
+        except Exception as exc:
+            return self.failed(source, exc, publish_at)
+        return self.check_safely(post, publish_at, source)
+
+    def check_safely(self, post: Post, publish_at: datetime,
+                     source: PostSource | None = None) -> PostReport:
+        """check_post behind the error boundary: one post's failure is its own E901 or
+        E902, never the end of the run."""
+        source = source or PostSource(label=post.path, text_file=None, images=post.images,
+                                      root=post.root, base=post.base)
         try:
             return self.check_post(post, publish_at)
-        except InputError:
+        except SetupError:
             raise  # a roster problem: the whole run stops with its one-line error
+        except InputError as exc:  # the post's own files (its accepted findings, say)
+            return self.unreadable(source, exc, publish_at)
         except Exception as exc:
-            # A bug of smcheck's must not end an audit, nor pass a post unchecked.
+            # A bug of smcheck's must not end a run, nor pass a post unchecked.
             return self.failed(source, exc, publish_at)
 
-    def failed(self, source: PostSource, exc: Exception, publish_at: datetime) -> PostReport:
+    def failed(self, source: PostSource, exc: BaseException, publish_at: datetime) -> PostReport:
         return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
             check="check of this post", file=None,
             reason=f"smcheck failed on it ({type(exc).__name__}); please report this"),))
 
+    def worker_died(self, source: PostSource, publish_at: datetime, *, alone: bool) -> PostReport:
+        """E902 for a post whose worker process stopped (killed, out of memory, a crash
+        in native code)."""
+        why = ("the process checking it stopped (killed, out of memory, or a crash); "
+               "checked again on its own, it stopped again" if alone else
+               "worker processes kept stopping before they could check it")
+        return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
+            check="check of this post", file=None, reason=why),))
 
 # ---- the front door: smcheck.check and smcheck.audit ------------------------------------
 
@@ -245,20 +270,12 @@ def read_post_file(path: Path, images: tuple[Path, ...] = (), label: str | None 
     empty, over-large or undecodable file."""
     from smcheck.post import MAX_TEXT_BYTES, build_post, decode_text
 
+    from smcheck.post import PostSource, read_post
+
     name = label if label is not None else str(path)
-    if not path.exists():
-        raise InputError(name, "file not found")
     if path.is_dir():
         raise InputError(name, f"is a folder; use `smcheck audit {name}`")
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise InputError(name, f"post is {size // 1_000_000} MB; a post over 1 MB is "
-                             "not a post")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror}") from None
-    return build_post(name, decode_text(data, name), images, path.parent)
+    return read_post(PostSource(label=name, text_file=path, images=images))
 
 
 def make_post(
@@ -312,7 +329,7 @@ def check(
     run = checker if checker is not None else make_checker(roster, config)
     when = publish_time(publish_at)
     post = make_post(text, path=path, images=images)
-    return run.report([run.check_post(post, when)], when, redact=redact)
+    return run.report([run.check_safely(post, when)], when, redact=redact)
 
 
 def audit(

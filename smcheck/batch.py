@@ -2,18 +2,21 @@
 
 Work is split per post over a `concurrent.futures.Executor` (a process pool by
 default); each worker process builds one Checker and loads each model once. Results
-come back in discovery order (sorted by path), whatever the scheduling. A result is
-cached by the hash of everything it depends on, when the user asks for a cache.
+come back in discovery order (sorted by path), whatever the scheduling; progress is
+reported as posts finish. A worker that dies costs only the post it was checking (an
+E902). A result is cached by the hash of everything it depends on, when the user asks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +25,8 @@ from typing import Any
 from smcheck import __version__, usercache
 from smcheck.api import Checker
 from smcheck.config import Config
-from smcheck.extract.faces import References, reference_encoding
+from smcheck.errors import SetupError
+from smcheck.extract.faces import FaceModelsUnavailable, References, reference_encoding
 from smcheck.findings import Box, Finding, PostReport, Severity, Span
 from smcheck.post import PostSource, discover
 from smcheck.roster import Roster
@@ -30,39 +34,56 @@ from smcheck.roster import Roster
 # ---- the worker side -----------------------------------------------------------------
 
 _WORKER: Checker | None = None
+# One byte per post of the audit, shared with the workers: which post each was checking
+# when a worker died (see _pool_results).
+_STATES: Any = None
+WAITING, CHECKING, DONE = 0, 1, 2
 
 
-def _init_worker(config: Config, roster: Roster, use_cache: bool) -> None:
+def _init_worker(config: Config, roster: Roster, use_cache: bool, states: Any = None) -> None:
     # Ctrl-C is the parent's to handle: a worker just stops when the pool is shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _WORKER
+    global _WORKER, _STATES
     _WORKER = Checker(config=config, roster=roster, use_cache=use_cache)
+    _STATES = states
 
 
-def _check_in_worker(source: PostSource, publish_at: datetime,
-                     references: References | None = None) -> PostReport:
+def _check_in_worker(args: tuple[int, PostSource, datetime, References | None]) -> PostReport:
+    index, source, publish_at, references = args
     assert _WORKER is not None, "worker not initialised"
+    if _STATES is not None:
+        _STATES[index] = CHECKING
     if references is not None:
         _WORKER.use_references(references)
-    return _WORKER.audit_one(source, publish_at)
+    report = _WORKER.audit_one(source, publish_at)
+    if _STATES is not None:
+        _STATES[index] = DONE
+    return report
 
 
-def _encode_reference(args: tuple[str, Path]) -> tuple[str, tuple[float, ...]]:
+def _encode_reference(args: tuple[str, Path]) -> tuple[str, tuple[float, ...] | None]:
     assert _WORKER is not None, "worker not initialised"
     student_id, photo = args
-    return student_id, reference_encoding(_WORKER.roster, student_id, photo,
-                                          _WORKER.engines.faces, _WORKER.use_cache)
+    try:
+        models = _WORKER.engines.faces
+    except FaceModelsUnavailable:
+        return student_id, None  # each post's photos then get their E902
+    return student_id, reference_encoding(_WORKER.roster, student_id, photo, models,
+                                          _WORKER.use_cache)
 
 
 def _shared_references(executor: Executor, checker: Checker,
                        todo: list[PostSource]) -> References | None:
     """Encode the roster's reference photos once, shared out over the pool, instead of
-    once in every worker. None when no post has photos or no student has any."""
+    once in every worker. None when no post has photos, no student has any, or the face
+    models cannot load (each worker then finds that out for its posts)."""
     photos = [(s.id, p) for s in checker.roster.students for p in s.photos]
     if not photos or not any(s.images for s in todo):
         return None
     by_student: dict[str, list[tuple[float, ...]]] = {s.id: [] for s in checker.roster.students}
     for student_id, encoding in executor.map(_encode_reference, photos):
+        if encoding is None:
+            return None
         by_student[student_id].append(encoding)
     return References({sid: tuple(encs) for sid, encs in by_student.items()})
 
@@ -171,7 +192,7 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
 def posts_in(checker: Checker, folder: Path) -> list[PostSource]:
     """The folder's posts, in path order; the roster's own reference photos are not posts."""
     references = {p.resolve() for s in checker.roster.students for p in s.photos}
-    return [s for s in discover(folder) if s.text_file is not None
+    return [s for s in discover(folder) if s.text_file is not None or s.error is not None
             or not all(i.resolve() in references for i in s.images)]
 
 
@@ -203,46 +224,48 @@ def audit(
     executor: Executor | None = None,
     progress: Callable[[PostReport], None] | None = None,
 ) -> Iterator[PostReport]:
-    """Each post's report, in path order. With jobs > 1 (or an executor given) posts are
-    checked in parallel; cached results (when the checker's cache is on) skip the work."""
+    """Each post's report, in path order, one for every source: a post that cannot be
+    read is an E901, a post smcheck fails on (or whose worker process dies) an E902.
+
+    With jobs > 1 (or an executor given) posts are checked in parallel; cached results
+    (when the checker's cache is on) skip the work. `progress` is called as each post
+    finishes, in the order they finish. Only a problem of the run's shared inputs (a
+    roster reference photo) stops the audit, as a SetupError.
+    """
     run = run_digest(checker) if checker.use_cache else ""
     keys = [post_key(run, s, publish_at) if checker.use_cache else "" for s in sources]
-    cached: list[PostReport | None] = [
-        cache_load(k, publish_at, checker.roster) if checker.use_cache else None for k in keys]
-    todo = [s for s, c in zip(sources, cached, strict=True) if c is None]
+    cached: dict[int, PostReport] = {}
+    if checker.use_cache:
+        for i, key in enumerate(keys):
+            hit = cache_load(key, publish_at, checker.roster)
+            if hit is not None:
+                cached[i] = hit
+    todo = [i for i in range(len(sources)) if i not in cached]
 
-    fresh: Iterator[PostReport]
-    own_pool: Executor | None = None
-    if executor is None and jobs > 1 and len(todo) > 1:
-        if any(s.text_file is not None for s in todo):
-            _ = checker.engines.nlp  # loaded once here: forked workers inherit it
-        own_pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(todo)), initializer=_init_worker,
-            initargs=(checker.config, checker.roster, checker.use_cache))
-        executor = own_pool
-    try:
+    def finished() -> Iterator[tuple[int, PostReport, bool]]:
+        for i, hit in cached.items():
+            yield i, hit, False
+        if not todo:
+            return
         if executor is not None:
-            if own_pool is None:  # somebody else's executor: its workers need a Checker
-                fresh = _in_order(executor, _check_with, [
-                    (checker.config, checker.roster, checker.use_cache, s, publish_at)
-                    for s in todo], [_cost(s) for s in todo])
-            else:
-                refs = _shared_references(executor, checker, todo)
-                fresh = _in_order(executor, _check_in_worker_args,
-                                  [(s, publish_at, refs) for s in todo],
-                                  [_cost(s) for s in todo])
+            yield from _executor_results(executor, checker, sources, todo, publish_at)
+        elif jobs > 1 and len(todo) > 1:
+            yield from _pool_results(checker, sources, todo, publish_at, jobs)
         else:
-            fresh = (checker.audit_one(s, publish_at) for s in todo)
-        for key, hit in zip(keys, cached, strict=True):
-            report = hit if hit is not None else next(fresh)
-            if hit is None and checker.use_cache:
-                cache_store(key, report, publish_at)
-            if progress is not None:
-                progress(report)
-            yield report
-    finally:
-        if own_pool is not None:
-            own_pool.shutdown(wait=True, cancel_futures=True)
+            for i in todo:
+                yield i, checker.audit_one(sources[i], publish_at), True
+
+    waiting: dict[int, PostReport] = {}
+    following = 0
+    for i, report, fresh in finished():
+        if fresh and checker.use_cache:
+            cache_store(keys[i], report, publish_at)
+        if progress is not None:
+            progress(report)
+        waiting[i] = report
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 def _cost(source: PostSource) -> int:
@@ -256,22 +279,116 @@ def _cost(source: PostSource) -> int:
     return total
 
 
-def _in_order(executor: Executor, fn: Callable[[Any], PostReport], args: list[Any],
-              costs: list[int]) -> Iterator[PostReport]:
-    """Results in the order of `args`, computed largest first: a 24-face 12 MP photo
-    started last would leave every other worker idle at the end."""
-    by_cost = sorted(range(len(args)), key=lambda i: -costs[i])
-    futures = {i: executor.submit(fn, args[i]) for i in by_cost}
+def _largest_first(sources: Sequence[PostSource], todo: list[int]) -> list[int]:
+    """A 24-face 12 MP photo started last would leave every other worker idle at the end."""
+    return sorted(todo, key=lambda i: -_cost(sources[i]))
+
+
+def _executor_results(executor: Executor, checker: Checker, sources: Sequence[PostSource],
+                      todo: list[int], publish_at: datetime,
+                      ) -> Iterator[tuple[int, PostReport, bool]]:
+    """On somebody else's executor (a distributed engine's, say): any failure of one
+    post's task is that post's E902."""
+    futures = {executor.submit(_check_with, (checker.config, checker.roster,
+                                             checker.use_cache, sources[i], publish_at)): i
+               for i in _largest_first(sources, todo)}
     try:
-        for i in range(len(args)):
-            yield futures[i].result()
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                report = future.result()
+            except SetupError:
+                raise
+            except Exception as exc:
+                report = checker.failed(sources[i], exc, publish_at)
+            yield i, report, True
     finally:
-        for f in futures.values():
+        for f in futures:
             f.cancel()
 
 
-def _check_in_worker_args(args: tuple[PostSource, datetime, References | None]) -> PostReport:
-    return _check_in_worker(*args)
+MAX_POOL_RESTARTS = 3
+
+
+def _pool_results(checker: Checker, sources: Sequence[PostSource], todo: list[int],
+                  publish_at: datetime, jobs: int) -> Iterator[tuple[int, PostReport, bool]]:
+    """Posts over a process pool of our own, surviving a worker that dies.
+
+    A worker killed (out of memory, a crash in native code, a signal) breaks the whole
+    pool. The posts being checked at that moment are suspects and are checked again one
+    at a time, each in a pool of its own, so the one that kills its worker is known and
+    becomes an E902; every other post is checked again in a fresh pool.
+    """
+    if any(sources[i].text_file is not None for i in todo):
+        _ = checker.engines.nlp  # loaded once here: forked workers inherit it
+    states = multiprocessing.Array("b", len(sources), lock=False)
+    pending = _largest_first(sources, todo)
+    suspects: list[int] = []
+    references: References | None = None
+    want_references = True
+    restarts = 0
+
+    def pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(
+            checker.config, checker.roster, checker.use_cache, states))
+
+    while pending:
+        executor = pool(min(jobs, len(pending)))
+        broken = False
+        try:
+            if want_references:
+                want_references = False
+                try:
+                    references = _shared_references(executor, checker,
+                                                    [sources[i] for i in pending])
+                except BrokenProcessPool:
+                    broken = True
+            if not broken:
+                futures = {executor.submit(_check_in_worker,
+                                           (i, sources[i], publish_at, references)): i
+                           for i in pending}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        report = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    except SetupError:
+                        raise
+                    except Exception as exc:
+                        report = checker.failed(sources[i], exc, publish_at)
+                    pending.remove(i)
+                    yield i, report, True
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if not broken:
+            break
+        died = [i for i in pending if states[i] == CHECKING]
+        suspects.extend(died)
+        pending = [i for i in pending if i not in died]
+        for i in pending:
+            states[i] = WAITING
+        restarts = 0 if died else restarts + 1
+        if restarts >= MAX_POOL_RESTARTS:  # workers die before checking anything
+            for i in pending:
+                yield i, checker.worker_died(sources[i], publish_at, alone=False), True
+            pending = []
+    for i in suspects:
+        states[i] = WAITING
+        executor = pool(1)
+        try:
+            report = executor.submit(_check_in_worker,
+                                     (i, sources[i], publish_at, references)).result()
+        except BrokenProcessPool:
+            report = checker.worker_died(sources[i], publish_at, alone=True)
+        except SetupError:
+            raise
+        except Exception as exc:
+            report = checker.failed(sources[i], exc, publish_at)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+        yield i, report, True
 
 
 def _check_with(args: tuple[Config, Roster, bool, PostSource, datetime]) -> PostReport:
@@ -280,4 +397,5 @@ def _check_with(args: tuple[Config, Roster, bool, PostSource, datetime]) -> Post
     global _WORKER
     if _WORKER is None or _WORKER.config != config or _WORKER.roster != roster:
         _init_worker(config, roster, use_cache)
-    return _check_in_worker(source, publish_at)
+    assert _WORKER is not None
+    return _WORKER.audit_one(source, publish_at)

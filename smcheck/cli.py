@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeGuard
 
 import typer
 from rich.console import Console
@@ -50,7 +52,9 @@ def _stderr() -> Console:
 
 def fail(message: str) -> NoReturn:
     """A run that cannot start: one line on stderr, exit 2. Never a traceback."""
-    _stderr().print(f"smcheck: error: {message}", markup=False)
+    from smcheck.display import one_line
+
+    _stderr().print(f"smcheck: error: {one_line(message)}", markup=False)
     raise typer.Exit(2)
 
 
@@ -137,61 +141,114 @@ def _run(work: Callable[[], Report]) -> Report:
         fail(str(exc))
 
 
+def _prepare_outputs(annotate: Path | None, html: Path | None,
+                     output: Path | None = None) -> None:
+    """Before any post is checked: an output that cannot be written is a run that
+    cannot start, known now rather than after an hour of audit."""
+    from smcheck.outputs import prepare_file, prepare_folder
+
+    try:
+        for path in (html, output):
+            if path is not None:
+                prepare_file(path)
+        if annotate is not None:
+            prepare_folder(annotate)
+    except InputError as exc:
+        fail(str(exc))
+
+
 def _emit(report: Report, fmt: Format, quiet: bool, exit_zero: bool,
           annotate: Path | None = None, html: Path | None = None,
           summary: bool = False, output: Path | None = None,
           summary_only: bool = False) -> NoReturn:
-    if annotate is not None:
-        from smcheck.reporters.annotate import annotate as write_annotated
+    from smcheck.display import one_line
+    from smcheck.outputs import write_atomic
 
-        for path in write_annotated(report, annotate):
-            _stderr().print(f"annotated: {path}", markup=False)
-    if html is not None:
-        from smcheck.reporters.html import write as write_html
+    try:
+        if annotate is not None:
+            from smcheck.reporters.annotate import annotate as write_annotated
 
-        write_html(report, html)
-        _stderr().print(f"report: {html}", markup=False)
-    rendered: str | None = None
-    if fmt is Format.json:
-        rendered = report.to_json()
-    elif fmt is Format.sarif:
-        from smcheck.reporters import sarif
+            for path in write_annotated(report, annotate):
+                _stderr().print(f"annotated: {one_line(str(path))}", markup=False)
+        if html is not None:
+            from smcheck.reporters.html import write as write_html
 
-        rendered = sarif.render(report)
-    elif fmt is Format.github:
-        from smcheck.reporters import github
+            write_html(report, html)
+            _stderr().print(f"report: {one_line(str(html))}", markup=False)
+        rendered: str | None = None
+        if fmt is Format.json:
+            rendered = report.to_json()
+        elif fmt is Format.sarif:
+            from smcheck.reporters import sarif
 
-        rendered = github.render(report)
-    if rendered is not None and output is None:
-        sys.stdout.write(rendered)
-    elif rendered is not None and output is not None:
-        _write_atomically(output, rendered)
-    else:
-        from smcheck.reporters import text as text_reporter
+            rendered = sarif.render(report)
+        elif fmt is Format.github:
+            from smcheck.reporters import github
 
-        if output is None:
+            rendered = github.render(report)
+        if output is not None:
+            if rendered is None:
+                import io
+
+                from smcheck.reporters import text as text_reporter
+
+                buf = io.StringIO()
+                text_reporter.render(report, Console(file=buf, highlight=False, width=100,
+                                                     no_color=True, soft_wrap=True),
+                                     quiet=quiet, summary=summary, summary_only=summary_only)
+                rendered = buf.getvalue()
+            write_atomic(output, rendered)
+            raise typer.Exit(0 if exit_zero else report.exit_code)
+    except InputError as exc:
+        fail(str(exc))
+    try:
+        if rendered is not None:
+            sys.stdout.write(rendered)
+        else:
+            from smcheck.reporters import text as text_reporter
+
             text_reporter.render(report, _console(), quiet=quiet, summary=summary,
                                  summary_only=summary_only)
-        else:
-            import io
-
-            buf = io.StringIO()
-            text_reporter.render(report, Console(file=buf, highlight=False, width=100,
-                                                 no_color=True, soft_wrap=True),
-                                 quiet=quiet, summary=summary, summary_only=summary_only)
-            _write_atomically(output, buf.getvalue())
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()  # `smcheck ... | head`: the reader left, nothing to report
+    except OSError as exc:
+        _quiet_stdout()
+        fail(f"cannot write the output to standard output: {exc.strerror or exc}")
     raise typer.Exit(0 if exit_zero else report.exit_code)
 
 
-def _write_atomically(path: Path, content: str) -> None:
-    """Written whole, then moved into place: never a half-written output file."""
+def _is_write_failure(exc: BaseException) -> TypeGuard[OSError]:
+    """An OSError with no file name and a full-disk kind of errno: writing the output
+    failed (smcheck's reads and its --report/--annotate writes name their file)."""
+    return (isinstance(exc, OSError) and exc.filename is None
+            and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO))
+
+
+def _stdout_failed() -> bool:
+    """Flush stdout; when that fails (stdout is /dev/full, a disk filled up), say so in
+    one line. A reader that left (`smcheck ... | head`) is not a failure."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(content, encoding="utf-8")
-        tmp.replace(path)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
     except OSError as exc:
-        fail(f"{path}: cannot write: {exc.strerror}")
+        _quiet_stdout()
+        _stderr().print("smcheck: error: cannot write the output to standard output: "
+                        f"{exc.strerror or exc}", markup=False)
+        return True
+    return False
+
+
+def _quiet_stdout() -> None:
+    """After a failed write, nothing more may go to stdout (the exit flush would fail
+    again, with a traceback): point it at /dev/null."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (under a test runner)
+        pass
 
 
 def _print_settings(described: dict[str, object], fmt: Format) -> None:
@@ -257,9 +314,10 @@ def check(
     report: ReportOpt = None,
     show_settings: ShowSettingsOpt = False,
 ) -> None:
-    """Check one post: its text and its photos."""
-    from smcheck.api import make_post
-    from smcheck.post import Post, decode_text
+    """Check one post: its text and its photos. Photos beside a post file are found as
+    `audit` finds them (NAME.jpg, NAME-1.png); --image gives them instead. With several
+    files, a post that cannot be read is an E901 and the others are still checked."""
+    from smcheck.post import Post, PostSource, build_post, decode_text, read_post
 
     given = list(files or ())
     if not show_settings and (not given) == (text is None) and not (not given and image):
@@ -268,26 +326,53 @@ def check(
         fail("--image goes with a single post; put photos beside posts and use `smcheck audit`")
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
                            select=select, ignore=ignore, show_settings=show_settings)
+    _prepare_outputs(annotate, report, output_file)
     images = tuple(image or ())
-    posts: list[Post] = []
-    try:
+    for i in images:
+        if not i.is_file():
+            fail(f"{i}: image file not found")
+    # One post: a post that cannot be read at all is a run that cannot start (exit 2).
+    # Several (a pre-commit hook's list): it is that post's E901, and the run goes on.
+    single = len(given) + (text is not None) <= 1
+
+    def one(label: str, read: Callable[[], Post]) -> PostReport:
+        source = PostSource(label=label, text_file=None, images=images)
+        try:
+            post = read()
+        except InputError as exc:
+            if single:
+                fail(str(exc))
+            return checker.unreadable(source, exc, when)
+        except Exception as exc:
+            return checker.failed(source, exc, when)
+        return checker.check_safely(post, when, source)
+
+    def stdin_post() -> Post:
+        return build_post("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"),
+                          images, None)
+
+    def file_post(file: str) -> Callable[[], Post]:
+        def read() -> Post:
+            path = Path(file)
+            if path.is_dir():
+                raise InputError(file, f"is a folder; use `smcheck audit {file}`")
+            return read_post(PostSource(label=file, text_file=path, images=images))
+        return read
+
+    def work() -> Report:
+        posts: list[PostReport] = []
         if text is not None:
             if not text.strip():
                 fail("--text: post is empty")
-            posts.append(make_post(text, images=images))
+            posts.append(one("<text>", lambda: build_post("<text>", text, images, None)))
         for file in given:
-            if file == "-":
-                posts.append(make_post(decode_text(sys.stdin.buffer.read(), "<stdin>"),
-                                       images=images, label="<stdin>"))
-            else:
-                posts.append(make_post(path=file, images=images, label=file))
-        if not posts:
-            posts.append(make_post(images=images))
-    except InputError as exc:
-        fail(str(exc))
-    result = _run(lambda: checker.report([checker.check_post(p, when) for p in posts], when,
-                                         redact=redact))
-    _emit(result, format, quiet, exit_zero, annotate, report, output=output_file)
+            posts.append(one(file, stdin_post if file == "-" else file_post(file)))
+        if not posts:  # --image alone: a photo-only post
+            posts.append(checker.check_safely(Post(path=str(images[0]), text="",
+                                                   images=images), when))
+        return checker.report(posts, when, redact=redact)
+
+    _emit(_run(work), format, quiet, exit_zero, annotate, report, output=output_file)
 
 
 @app.command()
@@ -322,29 +407,40 @@ def audit(
 
     if not folder.is_dir():
         fail(f"{folder}: not a folder" if folder.exists() else f"{folder}: folder not found")
+    try:
+        os.listdir(folder)
+    except OSError as exc:
+        fail(f"{folder}: cannot read folder: {exc.strerror or exc}")
     # A folder of posts usually carries its own smcheck.toml: look there first.
     start = folder if discover_config(folder.resolve()) else None
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
                            start=start, select=select, ignore=ignore,
                            show_settings=show_settings)
+    _prepare_outputs(annotate, report, output_file)
     sources = posts_in(checker, folder)
     total = len(sources)
-    done: list[PostReport] = []
+    finished = 0
     show_progress = sys.stdout.isatty() and not quiet
 
-    def work() -> Report:
-        posts = run_audit(checker, sources, when, jobs=jobs or default_jobs())
-        if not show_progress:
-            done.extend(posts)
-        else:
-            _with_progress(posts, total, done)
-        return checker.report(done, when, redact=redact)
+    def work(progress: Callable[[PostReport], None]) -> Report:
+        def count(post: PostReport) -> None:
+            nonlocal finished
+            finished += 1
+            progress(post)
+
+        posts = list(run_audit(checker, sources, when, jobs=jobs or default_jobs(),
+                               progress=count))
+        return checker.report(posts, when, redact=redact)
 
     try:
-        result = _run(work)
+        if show_progress:
+            with _progress_bar(total) as progress:
+                result = _run(lambda: work(progress))
+        else:
+            result = _run(lambda: work(lambda post: None))
     except KeyboardInterrupt:
         # No half-written report: nothing is rendered or written for an interrupted audit.
-        _stderr().print(f"smcheck: interrupted after {len(done)} of {total} posts; "
+        _stderr().print(f"smcheck: interrupted after {finished} of {total} posts; "
                         "no report written", markup=False)
         raise typer.Exit(130) from None
     _emit(result, format, quiet, exit_zero, annotate, report, summary=True,
@@ -390,7 +486,9 @@ def hook(
     _emit(posts, format, quiet, exit_zero)
 
 
-def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostReport]) -> None:
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[PostReport], None]]:
+    """A bar that advances as each post finishes, whatever order they finish in."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -405,11 +503,14 @@ def _with_progress(posts: Iterator[PostReport], total: int, done: list[PostRepor
                           "{task.fields[findings]} findings"), TimeRemainingColumn())
     with Progress(*columns, console=_stderr(), transient=True) as bar:
         task = bar.add_task("audit", total=total, photos=0, findings=0)
-        for post in posts:
-            done.append(post)
+
+        def advance(post: PostReport) -> None:
+            nonlocal photos, findings
             photos += len(post.images)
             findings += len(post.findings)
             bar.update(task, advance=1, photos=photos, findings=findings)
+
+        yield advance
 
 
 class FixFormat(StrEnum):
@@ -708,15 +809,33 @@ def main_callback(
 def main() -> NoReturn:
     """The console script. Exits without tearing the interpreter down: freeing spaCy's
     objects one by one takes a third of a second, and smcheck holds no file or
-    resource that needs closing (output is flushed first)."""
+    resource that needs closing (output is flushed first).
+
+    The last error boundary: whatever escapes a command is one line on stderr and exit
+    2, never a traceback (SMCHECK_DEBUG=1 shows it, to report a bug)."""
     code: int = 0
     try:
         app()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    try:
-        sys.stdout.flush()
+    except KeyboardInterrupt:
+        _stderr().print("smcheck: interrupted", markup=False)
+        code = 130
+    except Exception as exc:
+        code = 2
+        if _is_write_failure(exc):
+            _quiet_stdout()
+            _stderr().print("smcheck: error: cannot write the output to standard output: "
+                            f"{exc.strerror}", markup=False)
+        elif not (isinstance(exc, OSError) and _stdout_failed()):
+            if os.environ.get("SMCHECK_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            _stderr().print(f"smcheck: error: smcheck failed ({type(exc).__name__}); please "
+                            "report this (SMCHECK_DEBUG=1 shows where)", markup=False)
+    if _stdout_failed():
+        code = 2
+    with suppress(OSError):
         sys.stderr.flush()
-    except BrokenPipeError:  # `smcheck ... | head`: the reader left, nothing to report
-        pass
     os._exit(code)

@@ -30,3 +30,16 @@ class InputError(Exception):
 
 def _rebuild(file: str, problem: str, line: int | None, column: str | None) -> InputError:
     return InputError(file, problem, line=line, column=column)
+
+
+class SetupError(InputError):
+    """A problem of an input the whole run shares (the roster, a reference photo, the
+    config): no post can be checked right, so the run stops with this one line (exit 2)
+    instead of reporting it on every post."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_setup, (self.file, self.problem, self.line, self.column))
+
+
+def _rebuild_setup(file: str, problem: str, line: int | None, column: str | None) -> SetupError:
+    return SetupError(file, problem, line=line, column=column)

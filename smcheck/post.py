@@ -12,10 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smcheck.errors import InputError
+from smcheck.textfile import decode, read_regular
 
 TEXT_SUFFIXES = (".txt", ".md")
 IMAGE_SUFFIXES = (
@@ -34,6 +37,10 @@ class Post:
     root: Path | None = None  # an audited folder, resolved
     base: Path | None = None  # the same folder as the user named it ("posts/")
     folder: Path | None = None  # where the post's file is: its accepted findings live there
+    # Where `text` starts in the file, after any front matter: reporters that point at
+    # lines of the file (SARIF, GitHub) count these too.
+    body_start: int = 0
+    body_line: int = 0
 
     def label(self, file: Path) -> str:
         """How a file of this post is named in the output: in an audit, the folder as the
@@ -56,22 +63,16 @@ class PostSource:
     images: tuple[Path, ...]
     root: Path | None = None
     base: Path | None = None
+    error: str | None = None  # found but not readable (a folder that cannot be listed)
 
 
 def decode_text(data: bytes, file: str) -> str:
+    """A post's text: as the roster is read (smcheck.textfile), at most 1 MB, not empty."""
     if len(data) > MAX_TEXT_BYTES:
         raise InputError(
             file, f"post is {len(data) // 1_000_000} MB; a post over 1 MB is not a post"
         )
-    if b"\x00" in data[:8192]:
-        raise InputError(file, "is a binary file, not post text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(file, "is not UTF-8 text", line=line) from None
+    text = decode(data, file, what="post text")
     if not text.strip():
         raise InputError(file, "post is empty")
     return text
@@ -80,21 +81,69 @@ def decode_text(data: bytes, file: str) -> str:
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
-def split_front_matter(text: str, file: str) -> tuple[dict[str, object], str]:
+@cache
+def _loader() -> type[Any]:
+    """Safe YAML without implicit timestamps: `publish_at` stays the string the user
+    wrote, and an impossible date ("2026-11-31") is our error, not PyYAML's ValueError.
+    Built on first use: only posts with front matter pay for importing PyYAML."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrontMatter:
+    data: dict[str, object]
+    lines: dict[str, int]  # each key's line in the file
+    body_start: int  # characters of the file before the post text
+    body_line: int  # lines of the file before the post text
+
+
+_NO_FRONT = FrontMatter(data={}, lines={}, body_start=0, body_line=0)
+
+
+def split_front_matter(text: str, file: str) -> tuple[FrontMatter, str]:
+    """The `---` block and the post text after it. Error messages never quote the
+    block: it is post text, and may hold students' names (SPEC section 8)."""
     m = _FRONT.match(text)
     if not m:
-        return {}, text
-    import yaml  # only posts with front matter pay for it
+        return _NO_FRONT, text
+    import yaml
 
+    loader = _loader()(m.group(1))
     try:
-        data = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
-        raise InputError(file, f"front matter is not valid YAML: {exc}", line=line) from None
-    if not isinstance(data, dict):
+        raise InputError(file, f"front matter is not valid YAML ({_unquoted(exc.problem)})",
+                         line=line) from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        raise InputError(file, "front matter is not valid YAML", line=2) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise InputError(file, "front matter must be a YAML mapping", line=2)
-    return data, text[m.end():]
+    lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value
+             if isinstance(k, yaml.ScalarNode)}
+    return FrontMatter(data={str(k): v for k, v in data.items()}, lines=lines,
+                       body_start=m.end(), body_line=text.count("\n", 0, m.end())), \
+        text[m.end():]
+
+
+def _unquoted(problem: str | None) -> str:
+    """PyYAML's problem, without the words it quotes from the post."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem or "syntax error")
 
 
 def local_zone() -> tzinfo:
@@ -119,7 +168,8 @@ def _localtime_link() -> str:
     return target.partition("zoneinfo/")[2]
 
 
-def parse_publish_at(value: object, file: str) -> datetime:
+def parse_publish_at(value: object, file: str, *, echo: bool = True,
+                     line: int | None = None) -> datetime:
     """ISO 8601, optionally with an IANA zone: `2026-03-07T10:00-08:00[America/Los_Angeles]`.
 
     A named zone makes "tomorrow at 9am" right across a daylight-saving change. Without
@@ -136,13 +186,16 @@ def parse_publish_at(value: object, file: str) -> datetime:
             try:
                 zone = ZoneInfo(m.group(2))
             except (ZoneInfoNotFoundError, ValueError):
-                raise InputError(file, f"unknown time zone {m.group(2)!r}") from None
+                problem = f"unknown time zone {m.group(2)!r}" if echo else \
+                    "publish_at has an unknown time zone"
+                raise InputError(file, problem, line=line) from None
         try:
             dt = datetime.fromisoformat(raw)
         except ValueError:
-            raise InputError(
-                file, f"publish_at {value!r} is not an ISO 8601 date-time"
-            ) from None
+            # Front matter is post text: its value is not repeated in an error.
+            shown = f" {value!r}" if echo else ""
+            raise InputError(file, f"publish_at{shown} is not an ISO 8601 date-time "
+                             "(YYYY-MM-DDTHH:MM, a real date)", line=line) from None
     if zone is not None:
         return dt.replace(tzinfo=zone) if dt.tzinfo is None else dt.astimezone(zone)
     local = local_zone()
@@ -153,43 +206,49 @@ def parse_publish_at(value: object, file: str) -> datetime:
     return dt
 
 
+_FRONT_KEYS = ("publish_at", "images", "public_event")
+
+
 def build_post(label: str, text: str, images: tuple[Path, ...], base: Path | None) -> Post:
-    meta, body = split_front_matter(text, label)
-    unknown = set(meta) - {"publish_at", "images", "public_event"}
+    front, body = split_front_matter(text, label)
+    meta = front.data
+    unknown = sorted(set(meta) - set(_FRONT_KEYS), key=lambda k: front.lines.get(k, 0))
     if unknown:
-        raise InputError(label, f"unknown front matter key(s): {', '.join(sorted(unknown))}")
+        # Named by line, not quoted: a key is as much post text as the rest.
+        raise InputError(label, f"unknown front matter key (known: {', '.join(_FRONT_KEYS)})",
+                         line=front.lines.get(unknown[0]))
     if not body.strip():
         raise InputError(label, "post is empty")
-    publish_at = parse_publish_at(meta["publish_at"], label) if "publish_at" in meta else None
+    publish_at = None
+    if "publish_at" in meta:
+        publish_at = parse_publish_at(meta["publish_at"], label, echo=False,
+                                      line=front.lines.get("publish_at"))
     public_event = meta.get("public_event")
     if public_event is not None and not isinstance(public_event, bool):
-        raise InputError(label, "front matter public_event must be true or false")
+        raise InputError(label, "front matter public_event must be true or false",
+                         line=front.lines.get("public_event"))
     if "images" in meta:
-        listed = meta["images"]
-        if not isinstance(listed, list) or not all(isinstance(i, str) for i in listed):
-            raise InputError(label, "front matter images must be a list of paths")
-        folder = base if base is not None else Path.cwd()
-        images = tuple(folder / i for i in listed)
+        images = listed_images(meta["images"], label, base, front.lines.get("images"))
     return Post(path=label, text=body, images=images, publish_at=publish_at,
-                public_event=public_event, folder=base)
+                public_event=public_event, folder=base, body_start=front.body_start,
+                body_line=front.body_line)
+
+
+def listed_images(listed: object, label: str, base: Path | None,
+                  line: int | None = None) -> tuple[Path, ...]:
+    if not isinstance(listed, list) or not all(isinstance(i, str) and i for i in listed):
+        raise InputError(label, "front matter images must be a list of paths", line=line)
+    folder = base if base is not None else Path.cwd()
+    return tuple(folder / i for i in listed)
 
 
 def read_post(source: PostSource) -> Post:
+    if source.error is not None:
+        raise InputError(source.label, source.error)
     if source.text_file is None:
         return Post(path=source.label, text="", images=source.images, root=source.root,
                     base=source.base)
-    try:
-        size = source.text_file.stat().st_size
-        if size > MAX_TEXT_BYTES:  # known before reading 200 MB into memory
-            raise InputError(source.label, f"post is {size // 1_000_000} MB; a post over 1 MB "
-                             "is not a post")
-        data = source.text_file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source.label, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(source.label, "is a folder; use `smcheck audit` for folders") from None
-    except OSError as exc:
-        raise InputError(source.label, f"cannot read: {exc.strerror}") from None
+    data = read_regular(source.text_file, source.label, limit=MAX_TEXT_BYTES, what="post")
     text = decode_text(data, source.label)
     post = build_post(source.label, text, source.images, source.text_file.parent)
     return replace(post, root=source.root, base=source.base)
@@ -205,12 +264,29 @@ def _image_stem(path: Path) -> tuple[str, str]:
 
 
 def discover(folder: Path) -> Iterator[PostSource]:
-    """Posts in a folder, sorted by path: the audit's output order does not depend on the disk."""
+    """Posts in a folder, sorted by path: the audit's output order does not depend on the
+    disk. A sub-folder that cannot be read is a post of its own that says so (an E901):
+    never skipped without a word."""
     root = folder.resolve()
     found: list[PostSource] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        st = os.stat(dirpath)
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        try:
+            label = str(folder / where.relative_to(root))
+        except ValueError:
+            label = str(where)
+        found.append(PostSource(label=label, text_file=None, images=(), root=root, base=folder,
+                                error=f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError as exc:  # gone since it was listed
+            unreadable(exc)
+            dirnames.clear()
+            continue
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:  # a symlink loop: do not walk it twice
             dirnames.clear()

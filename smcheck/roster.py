@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from smcheck.errors import InputError
+from smcheck.textfile import decode, read_regular
 
 
 class Release(Enum):
@@ -119,20 +120,6 @@ class Roster:
 EMPTY_ROSTER = Roster(None, ())
 
 
-def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # What Excel writes on Windows when it does not write UTF-8.
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise InputError(file, "not UTF-8 or Windows-1252 text") from exc
-
-
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -166,17 +153,8 @@ def _clean_name(value: str) -> str:
 def load_roster(path: Path, *, check_photos: bool = True) -> Roster:
     """Read and validate a roster. Every problem is an InputError naming line and column."""
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(file, "roster file not found") from None
-    except IsADirectoryError:
-        raise InputError(file, "is a folder, not a roster CSV file") from None
-    except OSError as exc:
-        raise InputError(file, f"cannot read roster: {exc.strerror}") from None
-    if b"\x00" in data[:4096]:
-        raise InputError(file, "is a binary file, not a CSV roster")
-    text = _decode(data, file)
+    data = read_regular(path, file, what="roster file")
+    text = decode(data, file, what="a CSV roster")
     if not text.strip():
         raise InputError(file, "roster is empty")
     first_line = text.splitlines()[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smcheck import usercache
-from smcheck.errors import InputError
+from smcheck.errors import SetupError
 from smcheck.extract.images import ImageError, LoadedImage, load_image
 from smcheck.findings import Box
 from smcheck.roster import Roster, Student
@@ -294,8 +294,8 @@ def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels
                use_cache: bool) -> tuple[float, ...]:
     file = str(roster.path) if roster.path else "roster"
 
-    def fail(problem: str) -> InputError:
-        return InputError(file, f"reference photo {photo.name!r}: {problem}",
+    def fail(problem: str) -> SetupError:
+        return SetupError(file, f"reference photo {photo.name!r}: {problem}",
                           line=student.line, column="photo")
 
     try:

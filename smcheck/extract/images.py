@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smcheck.textfile import open_regular
+
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image as PILImage
@@ -74,6 +76,14 @@ def open_image(path: Path) -> PILImage.Image:
     # which turns a truncated photo into a half-grey one instead of an error.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
+    try:
+        # A pipe or a device named photo.jpg would block Pillow for ever: only a regular
+        # file is opened (checked without blocking on it).
+        open_regular(path).close()
+    except FileNotFoundError:
+        raise ImageError("image file not found") from None
+    except OSError as exc:
+        raise ImageError(f"cannot read image: {exc.strerror or exc}") from None
     try:
         with warnings.catch_warnings():
             # Over the limit Pillow only warns; over twice the limit it raises. Both

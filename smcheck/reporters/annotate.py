@@ -5,6 +5,7 @@ Written only when asked, into the folder given: the copies show students' faces.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from smcheck.extract.images import ImageError, load_image
@@ -28,7 +29,9 @@ def annotate(report: Report, folder: Path) -> list[Path]:
     """Write one annotated PNG per checked image; return the files written."""
     from PIL import Image, ImageDraw
 
-    folder.mkdir(parents=True, exist_ok=True)
+    from smcheck.outputs import prepare_folder, write_atomic
+
+    prepare_folder(folder)
     written: list[Path] = []
     for post in report.posts:
         for image, path in zip(post.images, post.image_paths, strict=False):
@@ -55,6 +58,8 @@ def annotate(report: Report, folder: Path) -> list[Path]:
             while out in written:
                 out = folder / f"{Path(image).stem}-{n}.annotated.png"
                 n += 1
-            canvas.save(out)
+            buffer = io.BytesIO()
+            canvas.save(buffer, "PNG")
+            write_atomic(out, buffer.getvalue())
             written.append(out)
     return written

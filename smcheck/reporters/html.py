@@ -168,7 +168,6 @@ def render(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     """Written whole, then moved into place: never a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(report), encoding="utf-8")
-    tmp.replace(path)
+    from smcheck.outputs import write_atomic
+
+    write_atomic(path, render(report))
