@@ -268,7 +268,6 @@ def publish_time(value: datetime | str | None) -> datetime:
 def read_post_file(path: Path, images: tuple[Path, ...] = (), label: str | None = None) -> Post:
     """A post from a .txt/.md file: front matter read; InputError for a missing, binary,
     empty, over-large or undecodable file."""
-    from smcheck.post import MAX_TEXT_BYTES, build_post, decode_text
 
     from smcheck.post import PostSource, read_post
 

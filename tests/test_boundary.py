@@ -235,7 +235,7 @@ def test_progress_follows_posts_as_they_finish(tmp_path: Path,
     not all at the end."""
     import smcheck.api as api
     from smcheck.api import Checker
-    from smcheck.audit import audit, posts_in
+    from smcheck.batch import audit, posts_in
     from smcheck.post import parse_publish_at
 
     real = api.Checker.check_post
@@ -259,7 +259,7 @@ def test_progress_follows_posts_as_they_finish(tmp_path: Path,
 
 
 def test_ctrl_c_reports_the_posts_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import smcheck.audit as audit_module
+    import smcheck.batch as audit_module
 
     real = audit_module.audit
 
