@@ -37,17 +37,24 @@ from smcheck.extract.faces import (
     References,
     load_references,
 )
-from smcheck.extract.images import ImageError, load_image
+from smcheck.extract.images import ImageError, LoadedImage, load_image
+from smcheck.extract.imagetext import ImageText, compose, on_photo
 from smcheck.extract.names import NameMatcher
+from smcheck.extract.ocr import OcrUnavailable, TextLine
 from smcheck.extract.text import TextFacts, extract_text
 from smcheck.facts import Face, Facts, ImageFacts, InputProblem, Unavailable
-from smcheck.findings import PostReport, Report, sorted_findings
+from smcheck.findings import Finding, PostReport, Report, sorted_findings
 from smcheck.post import Post, PostSource, read_post
 from smcheck.roster import EMPTY_ROSTER, Roster
 from smcheck.rules import RULES, Context, Rule
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
+
+
+# Rule families that also read the words written in a photo (SPEC section 5): names,
+# records and contacts, apps and private channels.
+PHOTO_WORD_RULES = ("N", "R", "C")
 
 
 def now() -> datetime:
@@ -104,6 +111,7 @@ class Checker:
             except ImageError as exc:
                 problems.append(InputProblem(file=name, message=str(exc)))
                 continue
+            lines, reading, words = self._read_words(loaded, name, unavailable, publish_at)
             try:
                 models = self.engines.faces
             except FaceModelsUnavailable as exc:
@@ -111,7 +119,8 @@ class Checker:
                 unavailable.append(Unavailable(check="face check", file=name,
                                                reason=str(exc)))
                 images.append(ImageFacts(file=name, faces=(), location=loaded.gps,
-                                         references=False))
+                                         references=False, text=lines, reading=reading,
+                                         words=words))
                 continue
             references = self.references(models)
             if references:
@@ -123,9 +132,28 @@ class Checker:
             else:  # nobody to compare with: every face is unverified, no need to encode
                 faces = tuple(Face(box=c.box, distances=()) for c in models.detect(loaded))
             images.append(ImageFacts(file=name, faces=faces, location=loaded.gps,
-                                     references=bool(references)))
+                                     references=bool(references), text=lines,
+                                     reading=reading, words=words))
         return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),
                      unavailable=tuple(unavailable))
+
+    def _read_words(self, loaded: LoadedImage, name: str, unavailable: list[Unavailable],
+                    publish_at: datetime | None) -> tuple[
+                        tuple[TextLine, ...], ImageText | None, TextFacts | None]:
+        """The words written in a photo, read as the post's text is (extract_text,
+        with its words in capitals cased as prose: see extract/imagetext.py)."""
+        try:
+            lines = tuple(self.engines.ocr.lines(loaded))
+        except OcrUnavailable as exc:
+            unavailable.append(Unavailable(check="check of the words in the photo", file=name,
+                                           reason=str(exc)))
+            return (), None, None
+        if not lines:
+            return (), None, None
+        reading = compose(lines, self.matcher.is_name_word)
+        words = extract_text(reading.text, self.engines, self.matcher, self.recognizers,
+                             publish_at)
+        return lines, reading, words
 
     def references(self, models: FaceModels) -> References:
         """The roster's reference encodings, computed on the first photo of the run
@@ -146,11 +174,24 @@ class Checker:
         ctx = Context(config=self.config, roster=self.roster, publish_at=when)
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
+        findings += self._photo_words(facts, ctx)
         findings = accept.apply(findings, PurePath(post.path).name, post.folder)
         return facts, PostReport(
             path=post.path, images=tuple(post.label(i) for i in post.images), text=post.text,
             findings=sorted_findings(findings), publish_at=when, image_paths=post.images,
             time_sensitive=bool(facts.text.whens))
+
+    def _photo_words(self, facts: Facts, ctx: Context) -> list[Finding]:
+        """The name, record, contact and app rules (N, R, C) on each photo's words; each
+        finding placed on the photo, on the box of the words."""
+        out: list[Finding] = []
+        rules = [r for r in self.active_rules if r.code[:1] in PHOTO_WORD_RULES]
+        for image in facts.images:
+            if image.words is None or image.reading is None:
+                continue
+            sub = Facts(post=Post(path=image.file, text=image.reading.text), text=image.words)
+            out += [on_photo(f, image.reading, image.file) for r in rules for f in r.run(sub, ctx)]
+        return out
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""

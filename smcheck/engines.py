@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from smcheck.extract.faces import FaceModels
+    from smcheck.extract.ocr import Ocr
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ class Engines:
                 r.end += offset
                 out.append(r)
         return sorted(out, key=lambda r: (r.start, -r.end))
+
+    @cached_property
+    def ocr(self) -> Ocr:
+        """The OCR models; raises OcrUnavailable (each time) if they cannot load."""
+        from smcheck.extract.ocr import Ocr
+
+        return Ocr()
 
     @cached_property
     def faces(self) -> FaceModels:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smcheck.extract.text import TextFacts
 from smcheck.findings import Box
 from smcheck.post import Post
+
+if TYPE_CHECKING:
+    from smcheck.extract.imagetext import ImageText
+    from smcheck.extract.ocr import TextLine
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +27,11 @@ class ImageFacts:
     faces: tuple[Face, ...]
     location: str | None  # GPS/XMP location metadata, described
     references: bool  # whether any roster student had reference photos
+    # Words written in the photo: each line with its box, and the lines read as one
+    # text (joined, cased) with the facts the post's text extraction found in it.
+    text: tuple[TextLine, ...] = ()
+    reading: ImageText | None = None
+    words: TextFacts | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

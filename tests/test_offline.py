@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.conftest import DATA
 
@@ -42,3 +43,21 @@ def test_check_opens_no_socket() -> None:
     assert "NETWORK ATTEMPTS: 0 []" in proc.stderr, proc.stderr[-2000:]
     assert '"R503"' in proc.stdout  # the email and phone checks really ran
     assert proc.stdout.count('"R503"') == 3
+
+
+def test_photo_checks_open_no_socket(tmp_path: Path) -> None:
+    # The face models (dlib, MTCNN) and the OCR models (rapidocr) load from their wheels;
+    # rapidocr's download code must never run. The photo is made here: words on a picture.
+    from PIL import Image
+
+    from tests.photogen import write
+
+    img = Image.new("RGB", (900, 600), (120, 140, 160))
+    write(img, "Call 503-555-0142", (200, 250), 40)
+    photo = tmp_path / "sign.png"
+    img.save(photo)
+    proc = subprocess.run(
+        [sys.executable, "-c", GUARD, "check", "--text", "Hi", "--image", str(photo),
+         "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert "NETWORK ATTEMPTS: 0 []" in proc.stderr, proc.stderr[-2000:]
+    assert '"R503"' in proc.stdout and '"source": "image"' in proc.stdout

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -305,6 +305,17 @@ class NameMatcher:
         vocabulary = {p for k in self.index.first for p in k}
         vocabulary |= {p for s in students for p in name_parts(s.last_name)}
         self.segmenter = TagSegmenter(vocabulary | set(words("tag_words")))
+
+    def is_name_word(self, word: str) -> bool:
+        """A (casefolded) word that is a name: a roster first name, nickname or surname
+        part, or a census first or last name. Words in capitals on a name tag or a sign
+        are cased by this before extraction (extract/imagetext.py)."""
+        return (word in self.first_keys or word in self._surname_words
+                or is_census_name("first", word) or is_census_name("last", word))
+
+    @cached_property
+    def _surname_words(self) -> frozenset[str]:
+        return frozenset(w for parts in self.surnames for w in parts)
 
     def tokenize(self, text: str) -> list[Token]:
         return tokenize(text, self.segmenter)

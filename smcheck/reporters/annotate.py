@@ -1,4 +1,5 @@
-"""--annotate DIR: a copy of each checked photo with every face boxed and labelled.
+"""--annotate DIR: a copy of each checked photo with every face boxed and labelled, and
+the words found written in it (a name tag, a sign) boxed in dashes.
 
 Written only when asked, into the folder given: the copies show students' faces.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from smcheck.extract.images import ImageError, load_image
 from smcheck.findings import Finding, Report, Severity
@@ -20,9 +22,30 @@ SIDE = 1600
 
 def label(f: Finding, redact: bool) -> str:
     who = f.student_id if f.student_id and not redact else "unverified"
+    if is_words(f):
+        who = f"words {f.student_id}" if f.student_id and not redact else "words"
     if f.rule == "F404" and not redact:
         who = f"maybe {f.student_id}"
     return f"{f.rule} {who}"
+
+
+def is_words(f: Finding) -> bool:
+    """A finding on words written in the photo, not on a face."""
+    return f.source == "image" and f.box is not None and not f.rule.startswith("F")
+
+
+def dashed(draw: Any, box: tuple[float, float, float, float], colour: tuple[int, int, int],
+           width: int) -> None:
+    left, top, right, bottom = box
+    dash = 4 * width
+    for x in range(int(left), int(right), 2 * dash):
+        end = min(x + dash, right)
+        draw.line((x, top, end, top), fill=colour, width=width)
+        draw.line((x, bottom, end, bottom), fill=colour, width=width)
+    for y in range(int(top), int(bottom), 2 * dash):
+        end = min(y + dash, bottom)
+        draw.line((left, y, left, end), fill=colour, width=width)
+        draw.line((right, y, right, end), fill=colour, width=width)
 
 
 def annotate(report: Report, folder: Path) -> list[Path]:
@@ -48,7 +71,10 @@ def annotate(report: Report, folder: Path) -> list[Path]:
                 assert f.box is not None
                 box = (f.box.left * s, f.box.top * s, f.box.right * s, f.box.bottom * s)
                 colour = COLOURS[f.severity]
-                draw.rectangle(box, outline=colour, width=width)
+                if is_words(f):
+                    dashed(draw, box, colour, width)
+                else:
+                    draw.rectangle(box, outline=colour, width=width)
                 text = label(f, report.redact)
                 tw = draw.textlength(text)
                 draw.rectangle((box[0], box[1] - 14, box[0] + tw + 6, box[1]), fill=colour)
