@@ -101,7 +101,8 @@ def photo_html(post: PostReport, label: str, path: Path, report: Report) -> str:
             who = f"words {f.student_id}" if f.student_id and not report.redact else "words"
         colour = COLOUR[f.severity]
         boxes.append(
-            f'<div class="box{" words" if words else ""}" data-rule="{escape(f.rule)}" data-sev="{f.severity.label}" '
+            f'<div class="box{" words" if words else ""}" data-rule="{escape(f.rule)}" '
+            f'data-sev="{f.severity.label}" '
             f'title="{escape(f.rule)} {escape(f.name)}" style="border-color:{colour};'
             f"left:{100 * b.left / w:.2f}%;top:{100 * b.top / h:.2f}%;"
             f"width:{100 * (b.right - b.left) / w:.2f}%;height:{100 * (b.bottom - b.top) / h:.2f}%"
