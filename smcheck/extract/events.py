@@ -20,7 +20,7 @@ Vocabulary: models/lexicon.toml, section "events".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -203,13 +203,18 @@ def _to_school(trigger: _Trigger, places: Sequence[Place]) -> bool:
 def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence[str],
                 whens: Sequence[When], places: Sequence[Place], names: Sequence[NameMention],
                 first_names: Sequence[Span], people: Sequence[Span],
-                paragraph_starts: Sequence[int], public_post: bool) -> list[Event]:
+                paragraph_starts: Sequence[int], public_post: bool,
+                not_places: Sequence[tuple[int, int]] = (),
+                families: Mapping[str, str] | None = None) -> list[Event]:
     """Every activity and whereabouts the post announces, with its attached facts."""
     # A student's (or a person's) name is never the place: "Paris Young is at..." Lone
     # first names of strangers are not excluded: "Eugene" and "Austin" are cities too.
     named = Intervals([(n.span.start, n.span.end) for n in names] +
                       [(s.start, s.end) for s in people])
     roster_named = Intervals([(n.span.start, n.span.end) for n in names])
+    # Nor are an id, a phone number or an address's words a place students go.
+    named = Intervals([*((n.span.start, n.span.end) for n in names),
+                       *((s.start, s.end) for s in people), *not_places])
     whens = [w for w in whens if not _deadline(text, w)]
     cancel = _pattern("cancel_words")
     moved = _pattern("reschedule_words")
@@ -268,7 +273,7 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                              whens=tuple(t_whens), places=tuple(t_places),
                              cancelled=cancelled, public=public, past=over))
         out.extend(_whereabouts(text, sent, sentence, here_whens, here_places, names,
-                                first_names, people, past, public, named))
+                                first_names, people, past, public, families or {}))
     return out
 
 
@@ -377,7 +382,7 @@ def _public(text: str, sentence: Span, paragraph_starts: Sequence[int],
 def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[When],
                  places: Sequence[Place], names: Sequence[NameMention],
                  first_names: Sequence[Span], people: Sequence[Span], past: bool,
-                 public: str | None, named: Intervals) -> Iterator[Event]:
+                 public: str | None, families: Mapping[str, str]) -> Iterator[Event]:
     """A student, a person or a group placed at a place outside the school, by the verb
     of the place's own clause ("is at", "is staying at", "are hiking at")."""
     presence = words("presence_verbs")
@@ -413,10 +418,14 @@ def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[Whe
                 who.append(s)
         head = subject[-1] if subject else None
         for t in subject:
-            if t.lower_ in groups and (t.dep_ in ("nsubj", "nsubjpass") or
-                                       t.head.i in in_subject):
+            # The group is the subject itself ("our class"), not a word of it ("the student
+            # ID", "our student parking lot").
+            if t.lower_ in groups and t.dep_ in ("nsubj", "nsubjpass", "conj"):
                 who.append(Span(start=subject[0].idx, end=t.idx + len(t.text),
                                 text=text[subject[0].idx:t.idx + len(t.text)]))
+                family = [families[k] for k in (u.lower_ for u in subject) if k in families]
+                if t.lower_ in ("family", "families") and len(set(family)) == 1:
+                    ids.append(family[0])  # "the Kowalczyk family is moving to Boise"
                 break
         pronoun = next((t for t in subject if t.lower_ in ("he", "she") and
                         t.dep_ in ("nsubj", "nsubjpass")), None)

@@ -381,6 +381,8 @@ class NameMatcher:
             first_end = i + length
             if is_title_before(text, tokens[i].start, self.titles) and not tokens[i].tag:
                 return None  # "Ms. Ava Thompson", "Coach Leo": an adult
+            if self._surname_of_another(text, tokens, i, doc):
+                return None  # "Kwame Alexander", "Michael Jordan": somebody's surname
             full = self._full(tokens, i, first_end, candidates)
             if full is not None:
                 return full
@@ -396,6 +398,24 @@ class NameMatcher:
             via = "hashtag" if tokens[i].tag else "nickname" if nickname else "name"
             return NameMention(span=span, students=candidates, kind="first", via=via), length
         return None
+
+    def _surname_of_another(self, text: str, tokens: Sequence[Token], i: int,
+                            doc: Doc | None) -> bool:
+        """A roster first name right after another person's given name is their surname:
+        "Kwame Alexander" is not Alexander Petrov. (Two roster first names, "Ava Leo",
+        are two students.)"""
+        if i == 0 or tokens[i].tag:
+            return False
+        prev = tokens[i - 1]
+        if not prev.joined_to_next or "-" in text[prev.end:tokens[i].start]:
+            return False
+        if not _titlecase(prev.raw) or prev.key in self.first_keys or prev.key in self.titles:
+            return False
+        if prev.key in self.not_surnames or (sentence_initial(text, prev.start) and \
+                not is_census_name("first", prev.key)):
+            return False
+        return (is_census_name("first", prev.key) and prev.key not in self.word_names) or (
+            _is_person(doc, prev.start) and _is_person(doc, tokens[i].start))
 
     def _full(
         self, tokens: Sequence[Token], i: int, first_end: int, candidates: tuple[Student, ...]
@@ -757,10 +777,25 @@ def person_names(
             continue  # "Les Schwab", "Fred Meyer": shops named after people
         if _determiner_before(text, start):
             continue  # "the Art Walk", "our Turkey Trot": a thing, not a person
+        if re.search(r"\b[A-Z]\.\s*$", text[max(0, start - 4):start]):
+            continue  # "F. Scott Fitzgerald": an author's style, not a student's
+        if _figure_context(text, start):
+            continue  # a character of a novel, a leader in history, a pro athlete
         if _role_after(text, end, matcher.titles):
             continue  # "Jenny Walsh, PTA President": a signature, an adult
         out.append(Span(start=start, end=end, text=text[start:end]))
     return out
+
+
+def _figure_context(text: str, start: int) -> bool:
+    """Is the name in a sentence (or the one before) about books, plays, films, history or
+    professional sport? There a full name is a character, an author or a public figure."""
+    line_start = max(text.rfind("\n\n", 0, start), 0)
+    stops = [m.end() for m in re.finditer(r"[.!?]\s", text[line_start:start])]
+    begin = line_start + (stops[-2] if len(stops) >= 2 else 0)
+    end = re.search(r"[.!?](?:\s|$)", text[start:start + 400])
+    stop = start + (end.end() if end else 400)
+    return bool(phrase_pattern("figure_context").search(text, begin, stop))
 
 
 def _determiner_before(text: str, start: int) -> bool:

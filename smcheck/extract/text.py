@@ -329,8 +329,12 @@ def extract_text(
         i = sentence_of(span.start)
         return sentences[i] if i is not None else Span(start=0, end=len(text), text=text)
 
+    not_places = [(i.span.start, i.span.end) for i in found.identifiers] + \
+        [(c.span.start, c.span.end) for c in found.contacts]
+    families = {k: s.id for k, s in family_surnames(text, matcher).items()}
     events = find_events(text, doc, sentences, tenses, whens, places, names,
-                         found.first_names, people, paragraphs, public_event)
+                         found.first_names, people, paragraphs, public_event, not_places,
+                         families)
 
     def named_in(s: Span) -> list[str | None]:
         return [n.student.id if n.student is not None else None
