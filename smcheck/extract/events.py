@@ -56,11 +56,19 @@ class Event:
     def upcoming(self, now: datetime) -> list[When]:
         """Its times that are not over at `now` and say when (not "this month")."""
         return [w for w in self.whens if w.end > now and not w.past_marker and precise(w)
-                and not (self.past and w.start <= now)]
+                and not (self.past and (w.start <= now or w.weekday_only))]
 
     @property
     def outside(self) -> list[Place]:
         return [p for p in self.places if p.kind != "school"]
+
+    @property
+    def reachable(self) -> list[Place]:
+        """Places outside the school a class can go to today: not "Japan" (a class that
+        "visits Japan" without a date is learning about it)."""
+        far = words("far_places")
+        return [p for p in self.outside
+                if re.sub(r"^the\s+", "", p.span.text.casefold()) not in far]
 
 
 def precise(when: When) -> bool:

@@ -476,8 +476,10 @@ class NameMatcher:
             # In a hashtag a name is deliberate, but "#hope" is still the word: a word-name
             # counts when written as a capitalised part ("#GoMason").
             return not word_name or tok.raw[:1].isupper()
-        if nickname and not tok.raw[:1].isupper():
-            return False  # "chris" in lower case: a nickname needs a capital to be a name
+        if not tok.raw[:1].isupper() and not _casual(text):
+            # "luna moth", "aurora borealis", "chris": a lone first name in lower case is a
+            # word, unless the whole post is written in lower case.
+            return False
         # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
         if word_name and not self._could_be_name(text, tok, nxt, doc):
             return False
@@ -548,6 +550,10 @@ def _acts_like_name(
     word = nxt.key
     if _stat_after(tokens, after):
         return True  # a box score: "Mason 18 pts, 7 reb"
+    if word in ("is", "was") and after + 1 < len(tokens) and \
+            _tag_at(doc, tokens[after + 1].start) == "VBG" and \
+            tokens[after + 1].key not in words("word_name_predicates"):
+        return True  # "Faith is spending December in Accra" ("Summer is coming" is not)
     if word in words("word_name_not_before") or nxt.raw[:1].isdigit():
         return False
     if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
@@ -558,6 +564,13 @@ def _acts_like_name(
     if strict:
         return tag == "VBD"
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+@lru_cache(maxsize=64)
+def _casual(text: str) -> bool:
+    """A post written (nearly) without capitals: names lose theirs too."""
+    letters = [c for c in text[:4000] if c.isalpha()]
+    return len(letters) > 20 and sum(c.isupper() for c in letters) < len(letters) / 100
 
 
 def _stat_after(tokens: Sequence[Token], after: int) -> bool:
@@ -605,7 +618,7 @@ def with_text(mention: NameMention, text: str) -> NameMention:
 
 # ---- titles of songs, books and films ---------------------------------------------
 
-_QUOTED = re.compile(r"\"([^\"\n]{2,80})\"|\*{1,2}([^*\n]{2,80})\*{1,2}"
+_QUOTED = re.compile(r"\"([^\"\n]{1,80}(?:\n[^\"\n]{1,80})?)\"|\*{1,2}([^*\n]{2,80})\*{1,2}"
                      r"|(?<!\w)_([^_\n]{2,80})_(?!\w)")
 
 
@@ -755,6 +768,8 @@ def person_names(
     for start, end in sorted(set(candidates), key=lambda c: (c[0], -c[1])):
         if start < claimed_end:
             continue  # "Luther King" inside "Martin Luther King Jr."
+        while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+            start = text.rfind(" ", 0, start - 1) + 1  # "Lin-Manuel Miranda", whole
         claimed_end = end
         if is_title_before(text, start, matcher.titles):
             continue
@@ -788,13 +803,11 @@ def person_names(
 
 
 def _figure_context(text: str, start: int) -> bool:
-    """Is the name in a sentence (or the one before) about books, plays, films, history or
-    professional sport? There a full name is a character, an author or a public figure."""
-    line_start = max(text.rfind("\n\n", 0, start), 0)
-    stops = [m.end() for m in re.finditer(r"[.!?]\s", text[line_start:start])]
-    begin = line_start + (stops[-2] if len(stops) >= 2 else 0)
-    end = re.search(r"[.!?](?:\s|$)", text[start:start + 400])
-    stop = start + (end.end() if end else 400)
+    """Is the name in a paragraph about books, plays, films, history, professional sport
+    or sponsors? There a full name is a character, an author or a public figure."""
+    begin = max(text.rfind("\n\n", 0, start), 0, start - 1500)
+    end = text.find("\n\n", start)
+    stop = min(end if end >= 0 else len(text), start + 600)
     return bool(phrase_pattern("figure_context").search(text, begin, stop))
 
 

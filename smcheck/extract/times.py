@@ -45,6 +45,9 @@ class When:
     recurring: bool = False
     past_marker: bool = False  # "yesterday", "last week": said to be over
     has_time: bool = False  # a clock time, not just a day
+    # A bare weekday ("Monday"), read as the next one: a sentence telling of something
+    # done ("sprained his ankle in Monday's practice") meant the last one.
+    weekday_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class _Day:
     recurring: bool = False
     past: bool = False
     part: tuple[time, time] | None = None  # "this afternoon", "tonight"
+    kind: str = ""  # the pattern that found it (_DAY_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -214,9 +218,31 @@ def _days(text: str, offset: int, now: datetime, past_tense: bool) -> list[_Day]
             if day is None:
                 continue
             taken.append((m.start(), m.end()))
+            bare = name == "weekday" and not (m.groupdict().get("w") or "").strip() \
+                and not day.past
             found.append(_Day(offset + m.start(), offset + m.end(), day.first, day.last,
-                              day.recurring, day.past, day.part))
-    return sorted(found, key=lambda d: d.start)
+                              day.recurring, day.past, day.part, "bare" if bare else name))
+    return _dates_beat_weekdays(text, offset, sorted(found, key=lambda d: d.start))
+
+
+_DATED = {"month_day", "day_month", "numeric", "iso", "long_form", "the_nth"}
+
+
+def _dates_beat_weekdays(text: str, offset: int, days: list[_Day]) -> list[_Day]:
+    """"Friday 12/4", "Thursday, December 10": one day, and the date says which. A weekday
+    read alone would be the next one (Dec 11 when posted on Dec 5)."""
+    out: list[_Day] = []
+    for d in days:
+        prev = out[-1] if out else None
+        gap = text[prev.end - offset:d.start - offset] if prev is not None else ""
+        if prev is not None and re.fullmatch(r"[\s,.]{0,3}", gap):
+            weekday, dated = (prev, d) if prev.kind in ("bare", "weekday") else (d, prev)
+            if weekday.kind in ("bare", "weekday") and dated.kind in _DATED:
+                out[-1] = _Day(prev.start, d.end, dated.first, dated.last, dated.recurring,
+                               dated.past, dated.part or weekday.part, dated.kind)
+                continue
+        out.append(d)
+    return out
 
 
 def _resolve(name: str, m: re.Match[str], today: date, now: datetime,
@@ -382,7 +408,7 @@ def resolve(text: str, offset: int, now: datetime, past_tense: bool) -> list[Whe
         hi = _trim(text, lo, max([d.end, *(c.end for c in clocks[:1])]), offset)
         out.append(When(span=Span(start=lo, end=hi, text=text[lo - offset:hi - offset]),
                         start=_at(d.first, start_t, tz), end=last_end, recurring=d.recurring,
-                        past_marker=d.past, has_time=has_time))
+                        past_marker=d.past, has_time=has_time, weekday_only=d.kind == "bare"))
     if not days:
         today = now.date()
         for c in clocks:

@@ -55,7 +55,7 @@ def pre_event_schedule(facts: Facts, ctx: Context) -> Iterator[Hit]:
         upcoming = e.upcoming(now)
         if not upcoming:
             said_when = any(w.has_time or w.end - w.start <= timedelta(days=4) for w in e.whens)
-            if said_when or e.past or not e.outside:
+            if said_when or e.past or not e.reachable:
                 continue  # over by the time the post goes out, or nowhere and no time
         places = e.outside
         spans = [*(w.span for w in upcoming), *(p.span for p in places)]
