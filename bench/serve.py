@@ -196,6 +196,14 @@ def main() -> int:
                         break
                 except OSError:
                     time.sleep(0.2)
+            # Every worker process loads its models on its own: wait until all are idle.
+            before = cpu_seconds(server.pid)
+            while True:
+                time.sleep(1.0)
+                now = cpu_seconds(server.pid)
+                if now - before < 0.05:
+                    break
+                before = now
             print(f"serve --workers {args.workers} ready (models loaded, one warm-up check) "
                   f"in {time.perf_counter() - started:.1f} s; {cores} cores; load average "
                   f"{os.getloadavg()[0]:.1f}")
