@@ -105,7 +105,8 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
            publish_at: str | None, cache: bool = False, *, start: Path | None = None,
            select: list[str] | None = None, ignore: list[str] | None = None,
            show_settings: bool = False) -> tuple[Checker, datetime]:
-    from smcheck.api import Checker, publish_time
+    from smcheck.api import Checker, now
+    from smcheck.post import parse_publish_at
     from smcheck.settings import resolve
 
     try:
@@ -114,17 +115,10 @@ def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
         if show_settings:
             _print_settings(settings.describe(), Format.text)
             raise typer.Exit(0)
-        when = publish_time(publish_at) if publish_at is None else \
-            _publish_at(publish_at)
+        when = parse_publish_at(publish_at, "--publish-at") if publish_at else now()
     except InputError as exc:
         fail(str(exc))
     return Checker(config=settings.config, roster=settings.roster, use_cache=cache), when
-
-
-def _publish_at(value: str) -> datetime:
-    from smcheck.post import parse_publish_at
-
-    return parse_publish_at(value, "--publish-at")
 
 
 def _cache_wanted(flag: bool) -> bool:
