@@ -203,6 +203,15 @@ def _who(trigger: _Trigger, names: Intervals, roster: Intervals,
     return "other"
 
 
+def _one_student(verb: Token, roster: Intervals) -> bool:
+    """Is the subject one roster student, and nobody else ("Ravi leaves", not "Ravi and the
+    team leave")?"""
+    subject = _subject(verb)
+    named = [t for t in subject if roster.covers(t.idx)]
+    others = [t for t in subject if t.lower_ in words("group_words") or t.lower_ == "and"]
+    return bool(named) and not others and verb.lower_ in words("travel_verbs")
+
+
 def _to_school(trigger: _Trigger, places: Sequence[Place]) -> bool:
     """The activity comes to the school: "visit our classroom", "come to the gym"."""
     return bool(places) and all(p.kind == "school" for p in places)
@@ -261,10 +270,15 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                     "activity_verbs_need_place") and not [p for p in t_places
                                                           if p.kind != "school"]:
                 continue  # "we go over our words", "play nicely at recess"
+            if not trig.noun and _one_student(trig.token, roster_named) and not any(
+                    t.noun for t in triggers):
+                continue  # "Ravi leaves for Stuttgart": a student's own travel is where he
+                # is (whereabouts, below), not a school outing
             if trig.strong and i + 1 < len(sentences) and not past:
                 nxt = sentences[i + 1]
                 if _same_paragraph(paragraph_starts, sentence, nxt) and tenses[i + 1] != "past" \
-                        and not _has_trigger(text, doc, nxt):
+                        and not _has_trigger(text, doc, nxt) and not _LINE_OF_ITS_OWN.match(
+                            text, nxt.start):
                     # "Field trip Friday! Please be at school by 8:15." adds the details.
                     t_whens += [w for w in whens if nxt.start <= w.span.start < nxt.end]
                     t_places += [p for p in places if nxt.start <= p.span.start < nxt.end
@@ -306,6 +320,9 @@ def _attached(sent: SpacySpan, trigger: _Trigger, span: Span, place: bool = Fals
     clause = _clause(trig)
     if clause.i == trig.i:
         return True  # the noun is the root of a verbless clause
+    if trig.dep_ == "compound" and trig.head.pos_ in ("NOUN", "PROPN") and \
+            not _pattern("event_nouns").fullmatch(trig.head.lower_):
+        return False  # "summer camp registration opens February 1": the registration does
     return clause.lower_ in words("schedule_verbs") and _clause(tok).i == clause.i
 
 
@@ -337,6 +354,12 @@ def _np_head(tok: Token) -> Token:
                                           "flat", "case", "punct"):
         t = t.head
     return t
+
+
+# A calendar line or list item is its own entry, not the details of the line before.
+_LINE_OF_ITS_OWN = re.compile(r"\s*(?:[-*\u2022]|\d+[.)]\s|(?:mon|tues|wednes|thurs|fri|satur|sun)"
+                              r"day\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
+                              r"\s+\d)", re.I)
 
 
 def _past_clause(tok: Token) -> bool:
@@ -473,7 +496,8 @@ def _governing_verb(tok: Token) -> Token | None:
         if parent.pos_ == "ADV":  # "down in Eugene", "back at home"
             t = parent
             continue
-        if parent.pos_ in ("NOUN", "PROPN") and parent.dep_ == "pobj" and t.dep_ == "prep":
+        if parent.pos_ in ("NOUN", "PROPN") and parent.dep_ == "pobj" and t.dep_ == "prep" \
+                and parent.head.lower_ == "with":
             t = parent  # "with [his grandparents] in Guadalajara": still where he is
             continue
         return None

@@ -409,6 +409,10 @@ class NameMatcher:
         prev = tokens[i - 1]
         if not prev.joined_to_next or "-" in text[prev.end:tokens[i].start]:
             return False
+        if prev.key in self.first_keys and _titlecase(prev.raw) and \
+                _one_entity(doc, prev.start, tokens[i].start) and \
+                is_census_name("last", tokens[i].key):
+            return True  # "Marcus Reed": Reed is Marcus's surname, not Reed Larsen
         if not _titlecase(prev.raw) or prev.key in self.first_keys or prev.key in self.titles:
             return False
         if prev.key in self.not_surnames or (sentence_initial(text, prev.start) and \
@@ -483,6 +487,14 @@ class NameMatcher:
         # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
         if word_name and not self._could_be_name(text, tok, nxt, doc):
             return False
+        if word_name and self._in_a_thing_name(text, tokens, i, first_end):
+            return False  # "Willamette River", "Summer Bridge", "Hope Squad"
+        if nxt is not None and tokens[first_end - 1].joined_to_next and \
+                nxt.key in self.first_keys and _one_entity(doc, tok.start, nxt.start) and \
+                is_census_name("last", nxt.key):
+            # "Lincoln's Marcus Reed": one person's name, though both are roster first names.
+            strangers.append(Span(start=tok.start, end=nxt.end, text=text[tok.start:nxt.end]))
+            return False
         if nxt is not None and tokens[first_end - 1].joined_to_next and self._looks_like_surname(
             text, nxt, doc
         ):
@@ -503,6 +515,23 @@ class NameMatcher:
                 text, tokens, first_end, doc, _pos_at(doc, tok.start))
         return not nickname or _pos_at(doc, tok.start) in ("PROPN", "NOUN", None) \
             or _is_person(doc, tok.start)
+
+    def _in_a_thing_name(self, text: str, tokens: Sequence[Token], i: int, end: int) -> bool:
+        """A word-name inside a capitalised name of a place, program or event: after a
+        capitalised word ("Willamette River") or before a word of such names ("Summer
+        Bridge", "River Gorge", "Hope Squad")."""
+        thing = words("institution_words") | words("not_name_words")
+        if end < len(tokens) and tokens[end - 1].joined_to_next:
+            nxt = tokens[end]
+            if nxt.raw[:1].isupper() and (nxt.key in thing or nxt.key.rstrip("s") in thing):
+                return True
+        if i > 0 and tokens[i - 1].joined_to_next and _titlecase(tokens[i - 1].raw) and \
+                not sentence_initial(text, tokens[i - 1].start) and \
+                tokens[i - 1].key not in self.first_keys and \
+                tokens[i - 1].key not in self.titles and "-" not in text[tokens[i - 1].end:
+                                                                          tokens[i].start]:
+            return not tokens[i - 1].possessive
+        return False
 
     def _could_be_name(
         self, text: str, tok: Token, nxt: Token | None, doc: Doc | None
@@ -550,6 +579,8 @@ def _acts_like_name(
     word = nxt.key
     if _stat_after(tokens, after):
         return True  # a box score: "Mason 18 pts, 7 reb"
+    if text[tokens[after - 1].end:nxt.start].strip() == ",":
+        return True  # "Willow, your mom asked...", "Grace, Leo and Max"
     if word in ("is", "was") and after + 1 < len(tokens) and \
             _tag_at(doc, tokens[after + 1].start) == "VBG" and \
             tokens[after + 1].key not in words("word_name_predicates"):
@@ -602,6 +633,21 @@ def _pos_at(doc: Doc | None, start: int) -> str | None:
         return None
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     return token[0].pos_ if token is not None and len(token) else None
+
+
+def _one_entity(doc: Doc | None, a: int, b: int) -> bool:
+    """Are the words at a and b inside one named entity ("Marcus Reed" tagged as one)?"""
+    if doc is None:
+        return False
+    first = doc.char_span(a, a + 1, alignment_mode="expand")
+    last = doc.char_span(b, b + 1, alignment_mode="expand")
+    if not first or not last:
+        return False
+    x, y = first[0], last[0]
+    if not x.ent_type_ or x.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
+        return False
+    return y.i > x.i and all(t.ent_iob_ == "I" and t.ent_type_ == x.ent_type_
+                             for t in doc[x.i + 1:y.i + 1])
 
 
 def _is_person(doc: Doc | None, start: int) -> bool:
@@ -808,7 +854,13 @@ def _figure_context(text: str, start: int) -> bool:
     begin = max(text.rfind("\n\n", 0, start), 0, start - 1500)
     end = text.find("\n\n", start)
     stop = min(end if end >= 0 else len(text), start + 600)
-    return bool(phrase_pattern("figure_context").search(text, begin, stop))
+    if phrase_pattern("figure_context").search(text, begin, stop):
+        return True
+    # A work and its author in the paragraph: '"Holes" by Louis Sachar'.
+    return bool(_WORK_BY.search(text, begin, stop))
+
+
+_WORK_BY = re.compile(r"[\"\u201d]\s+by\s+[A-Z]")
 
 
 def _determiner_before(text: str, start: int) -> bool:
@@ -833,7 +885,8 @@ _AUTHOR_BEFORE = re.compile(
     r"(?:\b(?:book|books|novel|story|stories|poem|poems|song|songs|music|film|movie|series|"
     r"picture\s+book|chapter\s+book|written|illustrated|composed|painted|wrote|author|"
     r"read|reading|listened\s+to|sang|watched|piece|pieces|arranged|arr)\b"
-    r"|[\"\u201d])[^.!?]{0,40}\b(?:by|arr\.?|arranged\s+by)\s+$"
+    r"|[\"\u201d])[^.!?]{0,40}\b(?:by|arr\.?|arranged\s+by)\s+"
+    r"(?:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,2}\s+(?:and|&)\s+)?$"
     r"|[\"\u201d]\s*\((?:arr\.?|by|music\s+by|words\s+by|lyrics\s+by)?\s*$", re.I)
 # A role in a play: "Nolan as John Proctor", "plays Abigail Williams".
 _CHARACTER = re.compile(r"\b(?:as|playing|plays|played|portrays|portraying)\s+(?:the\s+)?$",

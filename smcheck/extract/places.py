@@ -114,6 +114,9 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
             add(m.start("place"), m.end("place"), "named")  # not "going to Grandma's"
     skip = _NOT_PLACES | words("not_surnames") | words("adult_titles")
     for m in _AT_NAME.finditer(sentence):
+        if re.search(r"\b(?:part|participate|participating|participated|involved|enrolled|"
+                     r"interested|believe|believes)\s+$", sentence[:m.start()]):
+            continue  # "taking part in Hoops for Heart": an activity, not a place
         if m.group("place").split()[0].casefold() not in skip:
             add(m.start("place"), m.end("place"), "named")
     for m in _GENERIC_VENUE.finditer(sentence):

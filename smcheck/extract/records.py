@@ -10,7 +10,7 @@ post sends people to or one a safety lesson talks about.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -42,7 +42,8 @@ class Birthday:
 
 
 def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequence[Span],
-                 about: Sequence[About], sentence_index: dict[int, int]) -> list[Record]:
+                 about: Sequence[About], sentence_index: dict[int, int],
+                 owners: Callable[[Span], tuple[str, ...]] | None = None) -> list[Record]:
     """Record words in sentences about a student or a few; the first of each sentence.
     Not the words of a name ("Cedar Valley Physical Therapy", a sponsor), nor a family
     member's news ("Paris's dad is in the hospital")."""
@@ -55,8 +56,12 @@ def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequen
         if _in_a_name(text, span) or _relative_s(text, sentences[i], span):
             continue
         seen.add(i)
-        # "Xavier and Layla will be pulled out for speech": a record of each of them.
-        for student_id in about[i].students or (None,):
+        # "Xavier and Layla will be pulled out for speech": a record of each of them; "Aaron
+        # is on academic probation, so Elena will partner with Lydia": Aaron's only.
+        ids = about[i].students
+        if len(ids) > 1 and owners is not None:
+            ids = owners(span) or ids
+        for student_id in ids or (None,):
             out.append(Record(kind=kind, span=span, sentence=sentences[i],
                               student_id=student_id))
     return out
@@ -128,8 +133,10 @@ def office_line(text: str, span: Span, sentence: Span) -> bool:
     or with an office extension ("ext. 4412"): not personal."""
     if re.search(r"\b(?:ext|extension|x)\.?\s*\d", span.text, re.I):
         return True
+    # The label may be the line above: "Maple Ridge Office\n(503) 555-0180".
+    floor = text.rfind("\n", 0, max(0, sentence.start - 1)) + 1
     return bool(phrase_pattern("office_phone_words").search(
-        words_before(text, span.start, 8, sentence.start)))
+        words_before(text, span.start, 8, floor)))
 
 
 def directs_to_app(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:

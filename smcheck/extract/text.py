@@ -371,7 +371,8 @@ def extract_text(
     about = about_sentences(text, sentences, names, people, paragraphs)
     index = {span.start: sentence_of(span.start) for _, span in found.records}
     records = tied_records(text, found.records, sentences, about,
-                           {k: v for k, v in index.items() if v is not None})
+                           {k: v for k, v in index.items() if v is not None},
+                           lambda span: _subject_students(doc, span, names))
     born = birthdays(text, sentences, about, whens)
 
     def around(span: Span) -> Span:
@@ -425,6 +426,21 @@ def extract_text(
         whens=tuple(whens),
         places=tuple(places),
     )
+
+
+def _subject_students(doc: Doc, span: Span, names: Sequence[NameMention]) -> tuple[str, ...]:
+    """The roster students who are the subject of the clause a record's words are in."""
+    from smcheck.extract.events import _clause, _subject
+
+    tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if not tokens:
+        return ()
+    subject = _subject(_clause(tokens[0]))
+    if not subject:
+        return ()
+    lo, hi = subject[0].idx, subject[-1].idx + len(subject[-1].text)
+    return tuple(dict.fromkeys(n.students[0].id for n in names if n.student is not None
+                               and lo <= n.span.start < hi))
 
 
 def _sentence_lookup(sentences: Sequence[Span]) -> Callable[[int], int | None]:
