@@ -532,9 +532,14 @@ def fix(
     publish_at: PublishOpt = None,
     format: Annotated[FixFormat, typer.Option("--format", "-f", help="Output format.")]
     = FixFormat.text,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
     redact: RedactOpt = False,
-    quiet: QuietOpt = False,
-    exit_zero: ExitZeroOpt = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only the posts that still need a person, and the summary.")]
+    = False,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even while something needs a person.")] = False,
     cache: CacheOpt = False,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write an HTML page: each photo before and after, side by "
@@ -568,12 +573,12 @@ def fix(
     for i in image or ():
         if not i.is_file():
             fail(f"{i}: image file not found")
-    if folder is not None and config is None and roster is None and \
-            not os.environ.get("SMCHECK_CONFIG"):
-        from smcheck.config import discover_config
+    from smcheck.config import discover_config
 
-        config = discover_config(folder.resolve())
-    checker, when = _setup(roster, config, None, publish_at, _cache_wanted(cache))
+    # As audit does: a folder of posts usually carries its own smcheck.toml.
+    start = folder if folder is not None and discover_config(folder.resolve()) else None
+    checker, when = _setup(roster, config, None, publish_at, _cache_wanted(cache),
+                           start=start, select=select, ignore=ignore)
     if folder is not None:
         from smcheck.batch import posts_in
 

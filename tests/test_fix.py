@@ -429,3 +429,33 @@ def test_animated_gif_keeps_its_first_frame(tmp_path: Path) -> None:
     with Image.open(tmp_path / "out" / "a.gif") as img:
         assert getattr(img, "n_frames", 1) == 1 and not img.info.get("comment")
     assert "first frame" in data["posts"][0]["images"][0]["note"]
+
+
+# ---- what gets a mask, and how far it reaches ------------------------------------------------
+
+@pytest.mark.parametrize(("rule", "faces", "kind"), [
+    ("F401", "blur", "face"), ("F402", "blur", "face"), ("F403", "blur", "face"),
+    ("F404", "blur", "face"), ("F400", "blur", None),
+    ("F401", "keep-unverified", None), ("F402", "keep-unverified", "face"),
+    # Words read in a photo (a name tag, a whiteboard): any N, R or C finding with a box.
+    ("N102", "blur", "words"), ("N104", "blur", "words"), ("R503", "blur", "words"),
+    ("C601", "blur", "words"), ("L203", "blur", None), ("S301", "blur", None),
+])
+def test_what_is_masked(rule: str, faces: str, kind: str | None) -> None:
+    from smcheck.fix import FixOptions
+
+    assert FixOptions(out=Path("x"), faces=faces).masks(rule) == kind  # type: ignore[arg-type]
+
+
+def test_padding_stops_short_of_a_kept_face() -> None:
+    from smcheck.findings import Box
+    from smcheck.fix.images import padded
+
+    hidden = Box(top=100, left=100, bottom=200, right=200)
+    alone = padded(hidden, "face", 1000, 1000)
+    assert (alone.left, alone.top, alone.right, alone.bottom) == (65, 40, 235, 235)
+    kept = Box(top=90, left=210, bottom=190, right=310)  # a released face just right of it
+    beside = padded(hidden, "face", 1000, 1000, keep=[kept])
+    assert beside.right == 210 and beside.left == 65
+    edge = padded(Box(top=5, left=5, bottom=50, right=50), "face", 60, 60)
+    assert (edge.left, edge.top, edge.right, edge.bottom) == (0, 0, 60, 60)
