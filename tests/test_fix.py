@@ -247,6 +247,8 @@ def test_metadata_stripped(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "out"
     code, data = fix_json(str(photo), "--out", str(out))
     fixed = out / photo.name
+    if fmt == "HEIF":  # written as JPEG, renamed
+        fixed, fmt = fixed.with_suffix(".jpg"), "JPEG"
     meta = _metadata(fixed)
     exif = meta["exif"]
     assert isinstance(exif, dict) and not {0x010F, 0x0112, 0x8825} & set(exif)
@@ -459,3 +461,20 @@ def test_padding_stops_short_of_a_kept_face() -> None:
     assert beside.right == 210 and beside.left == 65
     edge = padded(Box(top=5, left=5, bottom=50, right=50), "face", 60, 60)
     assert (edge.left, edge.top, edge.right, edge.bottom) == (0, 0, 60, 60)
+
+
+def test_heic_post_becomes_jpeg_and_its_front_matter_follows(tmp_path: Path) -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.new("RGB", (64, 40), (30, 120, 60)).save(src / "IMG_0042.HEIC", "HEIF")
+    (src / "trip.md").write_text("---\nimages: [IMG_0042.HEIC]\n---\nOur garden!\n")
+    code, data = fix_json(str(src / "trip.md"), "--out", str(tmp_path / "out"))
+    assert (tmp_path / "out" / "trip.md").read_text().startswith("---\nimages: [IMG_0042.jpg]")
+    with Image.open(tmp_path / "out" / "IMG_0042.jpg") as img:
+        assert img.format == "JPEG"
+    [image] = data["posts"][0]["images"]
+    assert image["format"] == "JPEG" and "HEIC written as JPEG" in image["note"]
+    assert code == 0 and data["posts"][0]["after"] == []

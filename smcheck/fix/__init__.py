@@ -35,7 +35,7 @@ from smcheck.findings import (
     Severity,
     sorted_findings,
 )
-from smcheck.fix.images import Mask, MaskKind, Prepared, finish, prepare
+from smcheck.fix.images import Mask, MaskKind, Prepared, copy_name, finish, prepare
 from smcheck.fix.names import name_edits
 from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
 from smcheck.post import IMAGE_SUFFIXES, Post, PostSource, decode_text, discover, read_post
@@ -172,9 +172,9 @@ class Layout:
         """Where `file` is written, and whether it kept its place below the post."""
         base = self.folder if self.folder is not None else post_dir.resolve()
         try:
-            return self.out / file.resolve().relative_to(base), True
+            return copy_name(self.out / file.resolve().relative_to(base)), True
         except ValueError:
-            return self.out / file.name, False
+            return copy_name(self.out / file.name), False
 
 
 def refuse_unsafe(out: Path, folder: Path | None, inputs: Sequence[Path],
@@ -324,7 +324,11 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
             post, before, layout, post_dir, options, pool, ahead)
 
     out_text: Path | None = None
-    body = _front_matter(source, post) + text
+    front = _front_matter(source, post)
+    for path in post.images:  # front matter that lists a HEIC photo lists its JPEG copy
+        if front and copy_name(path) != path:
+            front = front.replace(path.name, copy_name(path).name)
+    body = front + text
     if source.text_file is not None:
         out_text, _ = layout.target(source.text_file, post_dir)
         if not options.dry_run:

@@ -8,9 +8,9 @@ blurred so it reads as "hidden" rather than as a glitch. Padding stops short of 
 that stays (a released student's), so a neighbour is not hidden with it.
 
 Re-encoding: a new image is built from the pixels and saved in the original format
-with only the pixels and an ICC colour profile (which describes colours, not the
-photo): no EXIF (GPS, maker notes, thumbnail, camera, time), XMP, IPTC, comments or
-PNG text. The EXIF orientation is applied to the pixels first.
+(HEIC as JPEG: see `copy_name`) with only the pixels and an ICC colour profile (which
+describes colours, not the photo): no EXIF (GPS, maker notes, thumbnail, camera,
+time), XMP, IPTC, comments or PNG text. The EXIF orientation is applied to the pixels first.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ PAD = {"face": (0.35, 0.6, 0.35), "words": (0.15, 0.3, 0.3)}
 # Coarse blocks across the padded box's long side: about five across the face itself.
 BLOCKS = {"face": 8, "words": 6}
 JPEG_QUALITY = 90
+# HEIC is written as JPEG: browsers other than Safari cannot show it, many sites refuse
+# it, and HEVC encoding takes seconds a photo (x265) where JPEG takes a tenth of one.
+HEIC_SUFFIXES = (".heic", ".heif")
 
 EXIF_IFD = 0x8769
 MAKER_NOTE = 0x927C
@@ -55,11 +58,16 @@ class Mask:
 @dataclass(frozen=True, kw_only=True)
 class FixedImage:
     data: bytes
-    format: str  # Pillow's name of what was written: JPEG, PNG, WEBP, HEIF...
+    format: str  # Pillow's name of what was written: JPEG, PNG, WEBP, TIFF...
     removed: tuple[str, ...]  # the metadata the original carried, none of it written
     oriented: bool  # an EXIF orientation was turned into pixels
     masked: tuple[tuple[Mask, Box], ...]  # each mask and the padded box it covered
     note: str = ""
+
+
+def copy_name(path: Path) -> Path:
+    """The fixed copy's file name: an iPhone's HEIC is written as JPEG (README: Fix)."""
+    return path.with_suffix(".jpg") if path.suffix.lower() in HEIC_SUFFIXES else path
 
 
 def padded(box: Box, kind: MaskKind, width: int, height: int,
@@ -146,12 +154,12 @@ def _save(img: PILImage.Image, fmt: str, icc: bytes | None) -> tuple[bytes, str]
     kwargs: dict[str, Any] = {}
     if icc:
         kwargs["icc_profile"] = icc
-    if fmt in ("JPEG", "MPO"):
+    if fmt in ("JPEG", "MPO", "HEIF"):
         fmt = "JPEG"
         if img.mode == "RGBA":
             img = _on_white(img)
         kwargs.update(quality=JPEG_QUALITY)
-    elif fmt in ("WEBP", "HEIF"):
+    elif fmt == "WEBP":
         kwargs.update(quality=JPEG_QUALITY)
     elif fmt == "TIFF":
         kwargs.update(compression="tiff_lzw")
@@ -222,8 +230,10 @@ def finish(prepared: Prepared, masks: Sequence[Mask], keep: Sequence[Box] = ()) 
         masked.append((mask, area))
     data, written = _save(clean, fmt, prepared.icc)
     note = "an animated image: only its first frame (the one checked) was kept" \
-        if prepared.frames > 1 and fmt != "MPO" else ""
-    if written != fmt and not (fmt == "MPO" and written == "JPEG"):
+        if prepared.frames > 1 and fmt not in ("MPO", "HEIF") else ""
+    if fmt == "HEIF":
+        note = "HEIC written as JPEG: most browsers cannot show HEIC"
+    elif written != fmt and fmt != "MPO":
         note = f"written as {written}: smcheck cannot write {fmt}"
     return FixedImage(data=data, format=written, removed=prepared.removed,
                       oriented=prepared.oriented, masked=tuple(masked), note=note)
