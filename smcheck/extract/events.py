@@ -187,17 +187,23 @@ def _who(trigger: _Trigger, names: Intervals, roster: Intervals,
         return "readers" if trigger.token.tag_ == "VB" and first else "students"
     lowered = {t.lower_ for t in subject}
     verb = trigger.token.lower_
-    if lowered & words("visitor_words") or any(
-            is_title_before(text, t.idx, words("adult_titles")) for t in subject):
+    # The subject's own head decides: "Ms. Lee's class walks" is the class.
+    head = next((t for t in subject if t.dep_ in ("nsubj", "nsubjpass")), subject[-1])
+    heads = {head.lower_} | {c.lower_ for c in head.children if c.dep_ == "conj"}
+    if heads & (words("group_words") | words("vehicle_words") | {"i", "you", "he", "she",
+                                                                 "they"}):
+        return "students"
+    if heads & words("visitor_words") or is_title_before(text, head.idx, words("adult_titles")):
         return "visitors"
     if any(names.covers(t.idx) for t in subject):
         # A roster student goes; a stranger who visits the school is a visitor ("Dan
         # Santat will visit Fernhill K-8").
         return "visitors" if verb.startswith(("visit", "come", "stop")) and not any(
             roster.covers(t.idx) for t in subject) else "students"
-    if lowered & words("group_words") or lowered & words("vehicle_words") or \
-            lowered & {"i", "you", "he", "she", "they"}:
+    if lowered & words("group_words") or lowered & words("vehicle_words"):
         return "students"
+    if lowered & words("visitor_words"):
+        return "visitors"
     if verb in words("contest_verbs") and any(t.pos_ == "PROPN" for t in subject):
         return "students"  # "Cedar Valley takes on Prairie", "the Cougars host Heritage"
     return "other"
@@ -445,7 +451,10 @@ def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[Whe
                     ids.append(n.student.id)
         for s in (*first_names, *people):
             t = _token_at(sent, s.start)
-            if t is not None and t.i in in_subject and t.dep_ != "poss":
+            # Somebody not on the roster is where they are ("Jordan is at the hospital"),
+            # but one who visits or travels may be anyone ("Dan Santat will visit").
+            if t is not None and t.i in in_subject and t.dep_ != "poss" and \
+                    verb.lower_ not in words("travel_verbs"):
                 who.append(s)
         head = subject[-1] if subject else None
         for t in subject:

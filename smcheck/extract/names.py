@@ -478,8 +478,10 @@ class NameMatcher:
         word_name = key in self.word_names
         if tok.tag:
             # In a hashtag a name is deliberate, but "#hope" is still the word: a word-name
-            # counts when written as a capitalised part ("#GoMason").
-            return not word_name or tok.raw[:1].isupper()
+            # counts written as a capitalised part ("#GoMason") or after a cheer ("#gomason").
+            cheer = i > 0 and tokens[i - 1].tag and tokens[i - 1].joined_to_next and \
+                tokens[i - 1].key in words("cheer_words")
+            return not word_name or tok.raw[:1].isupper() or cheer
         if not tok.raw[:1].isupper() and not _casual(text):
             # "luna moth", "aurora borealis", "chris": a lone first name in lower case is a
             # word, unless the whole post is written in lower case.
@@ -585,7 +587,11 @@ def _acts_like_name(
             _tag_at(doc, tokens[after + 1].start) == "VBG" and \
             tokens[after + 1].key not in words("word_name_predicates"):
         return True  # "Faith is spending December in Accra" ("Summer is coming" is not)
-    if word in words("word_name_not_before") or nxt.raw[:1].isdigit():
+    if nxt.raw[:1].isdigit():
+        return False
+    if word in words("word_name_not_before") and not (
+            tokens[after - 1].key in words("name_first_words") and word in
+            ("is", "was", "has", "had", "will", "and", "can", "could")):
         return False
     if word in {"and", "&"} or text[tokens[after - 1].end:nxt.start].strip() == ",":
         return True  # "Grace and Leo painted", "Grace, Leo and Max"

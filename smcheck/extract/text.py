@@ -435,12 +435,32 @@ def _subject_students(doc: Doc, span: Span, names: Sequence[NameMention]) -> tup
     tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
     if not tokens:
         return ()
-    subject = _subject(_clause(tokens[0]))
+    clause = _clause(tokens[0])
+    subject = _subject(clause)
     if not subject:
         return ()
     lo, hi = subject[0].idx, subject[-1].idx + len(subject[-1].text)
-    return tuple(dict.fromkeys(n.students[0].id for n in names if n.student is not None
-                               and lo <= n.span.start < hi))
+    sentence = tokens[0].sent
+    named = [n for n in names if n.student is not None
+             and sentence.start_char <= n.span.start < sentence.end_char]
+    owners = [n for n in named if lo <= n.span.start < hi]
+    # Narrow only when every other name belongs to another clause ("..., so Elena will
+    # partner with Lydia"); a parse that lost the subject keeps them all.
+    others = [n for n in named if n not in owners]
+    if not owners or not all(_other_verb_clause(doc, n.span.start, clause.i) for n in others):
+        return ()
+    return tuple(dict.fromkeys(n.students[0].id for n in owners))
+
+
+def _other_verb_clause(doc: Doc, pos: int, clause: int) -> bool:
+    """Is the word at pos in the clause of another verb than the token `clause`?"""
+    from smcheck.extract.events import _clause
+
+    tokens = doc.char_span(pos, pos + 1, alignment_mode="expand")
+    if not tokens:
+        return False
+    own = _clause(tokens[0])
+    return own.i != clause and own.pos_ in ("VERB", "AUX")
 
 
 def _sentence_lookup(sentences: Sequence[Span]) -> Callable[[int], int | None]:
