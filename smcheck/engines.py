@@ -13,6 +13,7 @@ grows with the post, not with its square.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -90,11 +91,17 @@ class Engines:
         """One spaCy pass over the text, in chunks when it is long."""
         from spacy.tokens import Doc
 
-        bounds = chunk_bounds(text, int(self.settings["spacy"]["chunk_chars"]))
+        conf = self.settings["spacy"]
+        bounds = chunk_bounds(text, int(conf["chunk_chars"]))
         if len(bounds) == 1:
             doc = self.nlp(text)
             return Parsed(doc, ((0, doc),))
-        docs = list(self.nlp.pipe(text[a:b] for a, b in bounds))
+        # A very long post (a pasted archive) is parsed on every core: spaCy forks workers
+        # that share the loaded model.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        processes = min(cores, 4) if len(text) >= int(conf["parallel_chars"]) else 1
+        docs = list(self.nlp.pipe((text[a:b] for a, b in bounds), n_process=processes,
+                                  batch_size=4))
         merged = Doc.from_docs(docs, ensure_whitespace=False)
         return Parsed(merged, tuple((a, d) for (a, _), d in zip(bounds, docs, strict=True)))
 

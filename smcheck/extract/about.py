@@ -28,9 +28,8 @@ class About:
 
 @cache
 def _small_group() -> re.Pattern[str]:
-    lex = lexicon()
-    numbers = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in lex["small_numbers"])
-    kids = "|".join(re.escape(w) for w in lex["student_nouns"])
+    numbers = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in lexicon()["small_numbers"])
+    kids = "|".join(re.escape(w) for w in lexicon()["student_nouns"])
     return re.compile(
         rf"\b(?:{numbers}|\d{{1,2}})\s+(?:of\s+(?:my|our|the|these)\s+)?(?:[\w-]+\s+)?(?:{kids})\b"
         rf"|\b(?:this|that|a|one|my|our)\s+(?:[\w-]+\s+)?(?:student|kid|child|boy|girl|player|"

@@ -127,10 +127,10 @@ class _Trigger:
 
 def _triggers(text: str, sent: SpacySpan, sentence: Span) -> Iterator[_Trigger]:
     not_after = words("event_noun_not_after")
-    nouns: tuple[tuple[str, EventKind], ...] = (("event_nouns", "activity"),
-                                                ("performance_nouns", "performance"))
-    for name, kind in nouns:
-        for m in _pattern(name).finditer(text, sentence.start, sentence.end):
+    nouns: tuple[tuple[re.Pattern[str], EventKind], ...] = (
+        (_pattern("event_nouns"), "activity"), (_pattern("performance_nouns"), "performance"))
+    for pattern, kind in nouns:
+        for m in pattern.finditer(text, sentence.start, sentence.end):
             tok = _token_at(sent, m.end() - 1)
             if tok is None or (" " not in m.group() and _verbal(tok)):
                 continue  # "we invite you", "practice your lines"
