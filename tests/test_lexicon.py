@@ -96,5 +96,5 @@ def test_bad_district_config_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="student_number_pattern is not a valid regular"):
         load_config_file(tmp_path / "smcheck.toml")
     (tmp_path / "smcheck.toml").write_text('recognizers = "missing.yaml"\n')
-    with pytest.raises(InputError, match="missing.yaml"):
+    with pytest.raises(InputError, match=r"missing\.yaml"):
         load_config_file(tmp_path / "smcheck.toml")
