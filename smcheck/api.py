@@ -38,7 +38,7 @@ from smcheck.extract.faces import (
     load_references,
 )
 from smcheck.extract.images import ImageError, LoadedImage, load_image
-from smcheck.extract.imagetext import ImageText, compose, on_photo
+from smcheck.extract.imagetext import ImageText, compose, on_photo, worth_reading
 from smcheck.extract.names import NameMatcher
 from smcheck.extract.ocr import OcrUnavailable, TextLine
 from smcheck.extract.text import TextFacts, extract_text
@@ -151,6 +151,8 @@ class Checker:
         if not lines:
             return (), None, None
         reading = compose(lines, self.matcher.is_name_word)
+        if not worth_reading(reading.text, self.matcher.may_start_name):
+            return lines, reading, None
         words = extract_text(reading.text, self.engines, self.matcher, self.recognizers,
                              publish_at)
         return lines, reading, words

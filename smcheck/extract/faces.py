@@ -52,9 +52,12 @@ class Detection:
     hog_medium: int | None = UPSAMPLE
     hog_large: int | None = None
     medium_side: int = 1000
-    # ... and with the upsampling step on a large photo where MTCNN found a face this
-    # small (working pixels): faces in a group photo that MTCNN alone may miss.
+    # ... and with the upsampling step on a large photo where MTCNN is sure of at least
+    # `small_faces` faces this small (working pixels): a group photo, whose other small
+    # faces MTCNN alone may miss. One unsure small face is more often a false start.
     small_face: float = 48.0
+    small_faces: int = 2
+    small_face_score: float = 0.95
     hog_large_small_faces: int | None = UPSAMPLE
     # An MTCNN face HOG did not find is kept when HOG, run again on the face turned
     # upright, finds it at this threshold, or when MTCNN is this sure on its own.
@@ -145,7 +148,8 @@ class FaceModels:
                 upsample = how.hog_small
             elif side <= how.medium_side:
                 upsample = how.hog_medium
-            elif any(p.width < how.small_face for p in proposals):
+            elif sum(p.width < how.small_face and p.score >= how.small_face_score
+                     for p in proposals) >= how.small_faces:
                 upsample = how.hog_large_small_faces
             else:
                 upsample = how.hog_large

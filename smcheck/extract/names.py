@@ -313,6 +313,13 @@ class NameMatcher:
         return (word in self.first_keys or word in self._surname_words
                 or is_census_name("first", word) or is_census_name("last", word))
 
+    def may_start_name(self, word: str) -> bool:
+        """A (casefolded) word a name could start with or be: a roster name part or a
+        census first name (narrower than is_name_word: the census surnames hold many
+        words, "Fair", "Work", "Star")."""
+        return (word in self.first_keys or word in self._surname_words
+                or is_census_name("first", word))
+
     @cached_property
     def _surname_words(self) -> frozenset[str]:
         return frozenset(w for parts in self.surnames for w in parts)
