@@ -61,7 +61,14 @@ def _session(path: Path, threads: int) -> Any:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # Every photo brings new pyramid shapes: an arena (and per-shape memory plans) would
+    # keep the largest one's buffers for the life of the process (~300 MB a worker).
+    opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+PNET_CELLS = 128  # P-Net output columns per strip (see Mtcnn._pnet)
 
 
 class Mtcnn:
@@ -103,8 +110,7 @@ class Mtcnn:
             # Resized as uint8, 4x faster than as floats.
             level = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
             level = (level.astype(np.float32) - 127.5) * 0.0078125
-            reg, prob = self.pnet.run(["conv2d_4", "softmax"],
-                                      {"input_1": level.transpose(1, 0, 2)[None]})
+            reg, prob = self._pnet(level.transpose(1, 0, 2))
             # Outputs are (1, W', H', .): index [x, y] of each 12 x 12 cell, stride 2.
             xs, ys = np.nonzero(prob[0, :, :, 1] >= threshold)
             if len(xs):
@@ -128,11 +134,28 @@ class Mtcnn:
                         boxes[:, 4]], axis=1)
         return _square(out)
 
+    def _pnet(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P-Net over one pyramid level ((W, H, 3), transposed), in strips of PNET_CELLS
+        output cells: one pass over a large level needs ~250 MB for its first
+        convolution; strips give the same output (cell i sees input columns 2i..2i+11)."""
+        cells = -(-(level.shape[0] - 2) // 2) - 4
+        if cells <= PNET_CELLS:
+            out = self.pnet.run(["conv2d_4", "softmax"], {"input_1": level[None]})
+            return out[0], out[1]
+        regs, probs = [], []
+        for c0 in range(0, cells, PNET_CELLS):
+            c1 = c0 + PNET_CELLS
+            part = level[2 * c0:2 * (c1 - 1) + 12] if c1 < cells else level[2 * c0:]
+            reg, prob = self.pnet.run(["conv2d_4", "softmax"], {"input_1": part[None]})
+            regs.append(reg[:, :c1 - c0])
+            probs.append(prob[:, :c1 - c0])
+        return np.concatenate(regs, axis=1), np.concatenate(probs, axis=1)
+
     def _stage2(self, cv2: Any, image: np.ndarray, boxes: np.ndarray,
                 threshold: float) -> np.ndarray:
         boxes[:, :4] = np.fix(boxes[:, :4])
         crops = _crops(cv2, image, boxes, 24)
-        reg, prob = self.rnet.run(["dense_2", "softmax_1"], {"input_2": crops})
+        reg, prob = _batched(self.rnet, ["dense_2", "softmax_1"], "input_2", crops)
         keep = prob[:, 1] > threshold
         boxes = np.concatenate([boxes[keep, :4], prob[keep, 1:2]], axis=1)
         reg = reg[keep]
@@ -145,8 +168,8 @@ class Mtcnn:
                 threshold: float) -> tuple[np.ndarray, np.ndarray]:
         boxes[:, :4] = np.fix(boxes[:, :4])
         crops = _crops(cv2, image, boxes, 48)
-        reg, marks, prob = self.onet.run(["dense_5", "dense_6", "softmax_2"],
-                                         {"input_3": crops})
+        reg, marks, prob = _batched(self.onet, ["dense_5", "dense_6", "softmax_2"], "input_3",
+                                    crops)
         keep = prob[:, 1] > threshold
         boxes = np.concatenate([boxes[keep, :4], prob[keep, 1:2]], axis=1)
         reg, marks = reg[keep], marks[keep]
@@ -159,6 +182,16 @@ class Mtcnn:
         boxes = _regress(boxes, reg)
         pick = _nms(boxes, 0.7, "min")
         return boxes[pick], points[pick]
+
+
+def _batched(net: Any, outputs: list[str], name: str, crops: np.ndarray) -> list[np.ndarray]:
+    """R-Net and O-Net over the candidates in batches: a photo can have thousands, and
+    one batch of all of them takes hundreds of MB."""
+    parts = [net.run(outputs, {name: crops[i:i + BATCH]}) for i in range(0, len(crops), BATCH)]
+    return [np.concatenate([p[k] for p in parts]) for k in range(len(outputs))]
+
+
+BATCH = 128
 
 
 def _nms(boxes: np.ndarray, threshold: float, method: str) -> np.ndarray:
