@@ -42,7 +42,9 @@ class TextEdit:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Decision:
+class NameDecision:
+    """What becomes of one name mention, and which finding that answers."""
+
     mention: NameMention
     action: Literal["first-name", "neutral"]
     rule: str
@@ -97,22 +99,22 @@ class _Open:
 
 
 def decide(mentions: Sequence[NameMention], findings: Sequence[Finding],
-           release: Callable[[Student], Release]) -> list[_Decision]:
+           release: Callable[[Student], Release]) -> list[NameDecision]:
     """Each mention a fix must change. A safety-flagged student (N104), or one whose
     release does not allow names (N101/N102, an ambiguous name among them), gets a
     neutral phrase; a released student's full name (N101) is cut to the first name."""
     is_open = _Open(findings)
-    out: list[_Decision] = []
+    out: list[NameDecision] = []
     for m in mentions:
         flagged = tuple(s for s in m.students if s.safety_flag)
         if flagged:
             if is_open("N104", m, flagged):
-                out.append(_Decision(mention=m, action="neutral", rule="N104", students=flagged))
+                out.append(NameDecision(mention=m, action="neutral", rule="N104", students=flagged))
             continue
         restricted = tuple(s for s in m.students if not release(s).names_allowed)
         if m.kind == "full":
             if is_open("N101", m, m.students):
-                out.append(_Decision(mention=m, action="neutral" if restricted else "first-name",
+                out.append(NameDecision(mention=m, action="neutral" if restricted else "first-name",
                                      rule="N101", students=restricted or m.students))
             continue
         if not restricted:
@@ -124,7 +126,7 @@ def decide(mentions: Sequence[NameMention], findings: Sequence[Finding],
             note = "" if len(m.students) == 1 else (
                 f"the name is shared by {len(m.students)} students on the roster, and one "
                 "may not be named: replaced; put it back if it meant a student with a release")
-            out.append(_Decision(mention=m, action="neutral", rule=rule, students=restricted,
+            out.append(NameDecision(mention=m, action="neutral", rule=rule, students=restricted,
                                  note=note))
     return out
 
@@ -301,7 +303,7 @@ class _Item:
     """One mention in text order, with the span it will replace."""
 
     mention: NameMention
-    decision: _Decision | None
+    decision: NameDecision | None
     start: int
     end: int  # past a possessive apostrophe outside the span
     poss: str
@@ -379,7 +381,7 @@ def _kept_text(text: str, item: _Item, release: Callable[[Student], Release],
     return _cut(text, item, item.decision, release, index, possessive=False)
 
 
-def _cut(text: str, item: _Item, d: _Decision, release: Callable[[Student], Release],
+def _cut(text: str, item: _Item, d: NameDecision, release: Callable[[Student], Release],
          index: NameIndex, possessive: bool = True) -> str:
     """A released student's full name as its first name, possessive kept; "Ava T." when
     "Ava" alone would also be a student who may not be named."""
@@ -433,7 +435,7 @@ def _group_edit(text: str, group: list[_Item], neutral: list[_Item],
                     student_ids=ids, note="a list of names made one phrase")
 
 
-def _single_edit(text: str, item: _Item, d: _Decision, again: str,
+def _single_edit(text: str, item: _Item, d: NameDecision, again: str,
                  release: Callable[[Student], Release], index: NameIndex) -> TextEdit:
     ids = tuple(s.id for s in d.students)
 
