@@ -115,3 +115,26 @@ def test_rotated_photo_is_fixed_upright(roster: Path, tmp_path: Path) -> None:
     with Image.open(image["out"]) as fixed:
         assert fixed.size == Image.open(FACES / "obama-240p.jpg").size
     assert found_at_upsample_2(Path(image["out"])) == [] and code == 0
+
+
+def test_words_in_a_photo_are_hidden(tmp_path: Path) -> None:
+    """A name tag and a phone number written on a photo (OCR findings with a box) are
+    hidden like faces: the copy's check reads neither."""
+    from PIL import Image
+
+    from tests.conftest import DATA
+    from tests.photogen import write
+
+    img = Image.open(FACES / "two_people.jpg").convert("RGB")
+    write(img, "PRIYA R.", (40, 470), 44)
+    write(img, "Call 503-555-0142", (560, 560), 36)
+    photo = tmp_path / "tags.jpg"
+    img.save(photo, quality=92)
+    _, post = fix(photo, tmp_path, "-r", str(DATA / "roster.csv"), "--faces",
+                  "keep-unverified")
+    words = {f["rule"] for f in post["before"] if f["source"] == "image"
+             and not f["rule"].startswith("F")}
+    assert words == {"N102", "R503"}
+    [image] = post["images"]
+    assert {m["rule"] for m in image["masked"] if m["kind"] == "words"} == {"N102", "R503"}
+    assert not [f for f in post["after"] if not f["rule"].startswith("F")]

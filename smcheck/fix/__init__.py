@@ -371,7 +371,8 @@ def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
             continue
         if blocked or current is None:
             reason = "could not be read" if blocked and blocked[0].rule == "E901" else \
-                "its faces could not be checked, so none could be hidden"
+                "a check of it could not run (faces or words), so what it would have " \
+                "found could not be hidden"
             not_written.append(NotWritten(file=label, reason=reason))
             continue
         masks, keep = _masks_for(label, before.findings, options)
