@@ -125,7 +125,12 @@ NAMES = [
     ("Willow, your mom asked me to post this.", {("N", "S2038")}),
     ("A note about our classmates: Faith is spending December in Accra.",
      {("N", "S2019"), ("L", "S2019")}),
-    ("Happy 7th birthday, Eli! Our first graders sang to you twice.", {("R", "S2121")}),
+    # Eli is Eli Castro (full) or Elijah Kealoha (none, "Eli" by nickname): ambiguous,
+    # N102's warning for Elijah; the birthday is nobody's in particular
+    ("Happy 7th birthday, Eli! Our first graders sang to you twice.",
+     {("R", None), ("N", "S2089")}),
+    ("Eli Castro read his story aloud. Happy 7th birthday, Eli!",
+     {("R", "S2121"), ("N", "S2121")}),
     # not students
     ("We hope to see you there. Will you help?", set()),
     ("Every day counts, from September through June.", set()),

@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from smcheck.extract.about import About, about_sentences
@@ -277,49 +277,19 @@ def _sort(text: str, results: Sequence[RecognizerResult], roster: Roster) -> _Fo
     return found
 
 
-def _resolved(text: str, names: list[NameMention]) -> list[NameMention]:
-    """A first name several students share, made one student's when the post says which:
-    the student is named in full elsewhere in it ("Eli Castro ... Eli"), or is the only
-    one of them in the one grade the post speaks of ("our first graders ... Eli")."""
+def _resolved(names: list[NameMention]) -> list[NameMention]:
+    """A first name several students share, made one student's when the post names one
+    of them in full ("Eli Castro ... Eli"). Anything else stays ambiguous: the SPEC makes
+    it N102's warning for a person to decide."""
     full = {s.id for m in names if m.kind == "full" for s in m.students}
-    grades = grades_mentioned(text)
     out = []
     for m in names:
         if len(m.students) > 1 and m.kind != "full":
             named = [s for s in m.students if s.id in full]
-            in_grade = [s for s in m.students if s.grade is not None and
-                        _grade_key(s.grade) in grades] if len(grades) == 1 else []
-            pick = named if len(named) == 1 else in_grade if len(in_grade) == 1 else []
-            if pick:
-                m = replace(m, students=(pick[0],))
+            if len(named) == 1:
+                m = replace(m, students=(named[0],))
         out.append(m)
     return out
-
-
-def _grade_key(grade: str) -> str:
-    g = grade.strip().casefold().removeprefix("grade").strip()
-    return "k" if g in ("k", "kg", "kindergarten", "0") else g.lstrip("0") or "k"
-
-
-def grades_mentioned(text: str) -> set[str]:
-    """The grade levels a post speaks of ("our first graders", "4th grade", "seniors")."""
-    found: set[str] = set()
-    for grade, pattern in _grade_patterns():
-        if pattern.search(text):
-            found.add(grade)
-    return found
-
-
-@cache
-def _grade_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    from smcheck.lexicon import lexicon
-
-    out = []
-    for entry in lexicon()["grade_words"]:
-        grade, _, phrases = entry.partition(":")
-        alternation = "|".join(re.escape(p.strip()) for p in phrases.split("|"))
-        out.append((grade.strip(), re.compile(rf"\b(?:{alternation})\b", re.I)))
-    return tuple(out)
 
 
 def _with_families(text: str, names: list[NameMention], matcher: NameMatcher) -> list[NameMention]:
@@ -351,7 +321,7 @@ def extract_text(
     parsed = engines.parse(text)
     doc = parsed.doc
     found = _sort(text, engines.analyze(parsed, recognizers), matcher.roster)
-    names = _resolved(text, _with_families(text, found.names, matcher))
+    names = _resolved(_with_families(text, found.names, matcher))
     sentences = _sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
     sentence_of = _sentence_lookup(sentences)
     tenses = _tenses(text, doc, sentences)
