@@ -108,6 +108,9 @@ def _linked(a: Token, b: Token) -> bool:
 
 
 def _token_at(sent: SpacySpan, pos: int) -> Token | None:
+    """The token of `sent` at character pos (or the next one); None outside the sentence."""
+    if not len(sent) or pos < sent[0].idx or pos >= sent[-1].idx + len(sent[-1].text):
+        return None
     for t in sent:
         if t.idx <= pos < t.idx + max(1, len(t.text)):
             return t

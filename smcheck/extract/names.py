@@ -414,11 +414,10 @@ class NameMatcher:
         if i == 0 or tokens[i].tag:
             return False
         prev = tokens[i - 1]
-        if not prev.joined_to_next or "-" in text[prev.end:tokens[i].start]:
-            return False
+        if not prev.joined_to_next or "-" in text[prev.end:tokens[i].start] or prev.possessive:
+            return False  # "Lincoln's Marcus": an owner, not a given name
         if prev.key in self.first_keys and _titlecase(prev.raw) and \
-                _one_entity(doc, prev.start, tokens[i].start) and \
-                is_census_name("last", tokens[i].key):
+                _one_persons_name(doc, prev, tokens[i]):
             return True  # "Marcus Reed": Reed is Marcus's surname, not Reed Larsen
         if not _titlecase(prev.raw) or prev.key in self.first_keys or prev.key in self.titles:
             return False
@@ -498,9 +497,12 @@ class NameMatcher:
             return False
         if word_name and self._in_a_thing_name(text, tokens, i, first_end):
             return False  # "Willamette River", "Summer Bridge", "Hope Squad"
+        if nxt is not None and nxt.key in words("product_nouns") and \
+                not tokens[first_end - 1].possessive and tokens[first_end - 1].joined_to_next:
+            return False  # "Jordan hoodies", "a Hunter boot", "Paris 2024 shirt": a brand
         if nxt is not None and tokens[first_end - 1].joined_to_next and \
-                nxt.key in self.first_keys and _one_entity(doc, tok.start, nxt.start) and \
-                is_census_name("last", nxt.key):
+                nxt.key in self.first_keys and _titlecase(nxt.raw) and \
+                (nxt.key,) not in self.surnames and _one_persons_name(doc, tok, nxt):
             # "Lincoln's Marcus Reed": one person's name, though both are roster first names.
             strangers.append(Span(start=tok.start, end=nxt.end, text=text[tok.start:nxt.end]))
             return False
@@ -581,15 +583,17 @@ def _acts_like_name(
     have a great break" does not, "Summer is here" does not. `strict` (a month): only a
     past deed or "and" makes it a name ("June won", not "June feels far away")."""
     if after >= len(tokens) or (not tokens[after - 1].joined_to_next and
-                                text[tokens[after - 1].end:tokens[after].start].strip()
+                                text[tokens[after - 1].end:tokens[after].start].strip()[:1]
                                 not in (",", "")):
         return False  # alone on its line: "Summer" as a heading
     nxt = tokens[after]
     word = nxt.key
     if _stat_after(tokens, after):
         return True  # a box score: "Mason 18 pts, 7 reb"
-    if text[tokens[after - 1].end:nxt.start].strip() == ",":
-        return True  # "Willow, your mom asked...", "Grace, Leo and Max"
+    if text[tokens[after - 1].end:nxt.start].strip()[:1] == ",":
+        return True  # "Willow, your mom asked...", "Grace, Leo and Max", 'Ruby, "Do Plants..."'
+    if nxt.key in words("product_nouns") and not tokens[after - 1].possessive:
+        return False  # "Jordan hoodies", "Hunter boots": a brand
     if word in ("is", "was") and after + 1 < len(tokens) and \
             _tag_at(doc, tokens[after + 1].start) == "VBG" and \
             tokens[after + 1].key not in words("word_name_predicates"):
@@ -646,6 +650,21 @@ def _pos_at(doc: Doc | None, start: int) -> str | None:
         return None
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     return token[0].pos_ if token is not None and len(token) else None
+
+
+def _one_persons_name(doc: Doc | None, first: Token, second: Token) -> bool:
+    """Two roster first names in a row that are one person's name: the second is a
+    common surname ("Marcus Reed", "Jordan Parker") or NER takes them as one name; two
+    students are written "Ava, Leo" or "Ava and Leo"."""
+    if not first.joined_to_next or "-" in (doc.text[first.end:second.start] if doc else ""):
+        return False
+    rank = census_rank("last", second.key)
+    return (rank is not None and rank <= _COMMON_SURNAME) or \
+        (_one_entity(doc, first.start, second.start) and rank is not None)
+
+
+# Census surname rank under which a second roster first name is taken for a surname.
+_COMMON_SURNAME = 1000
 
 
 def _one_entity(doc: Doc | None, a: int, b: int) -> bool:
@@ -751,6 +770,19 @@ def _census_text(kind: str) -> str:
 
 
 @lru_cache(maxsize=8192)
+def census_rank(kind: str, word: str) -> int | None:
+    """The rank of a name in the US Census lists (1 = the most common), or None."""
+    if not word.isalpha():
+        return None
+    text = _census_text(kind)
+    at = text.find(f"\n{word.upper()} ")
+    if at < 0:
+        return None
+    line = text[at + 1:text.find("\n", at + 1)].split()
+    return int(line[3]) if len(line) >= 4 and line[3].isdigit() else None
+
+
+@lru_cache(maxsize=8192)
 def is_census_name(kind: str, word: str) -> bool:
     """Is `word` a first ("first") or last ("last") name in the US Census lists?"""
     return word.isalpha() and f"\n{word.upper()} " in _census_text(kind)
@@ -765,6 +797,7 @@ def _name_pairs(
     """
     pairs = [(a, b) for a, b in pairwise(tokens)
              if a.joined_to_next and "-" not in text[a.end:b.start] and not a.tag
+             and not a.possessive
              and _titlecase(a.raw) and _titlecase(b.raw)]
     if not pairs:
         return  # most posts: no need to read 90,000 census names
@@ -855,6 +888,8 @@ def person_names(
             continue  # "F. Scott Fitzgerald": an author's style, not a student's
         if _figure_context(text, start):
             continue  # a character of a novel, a leader in history, a pro athlete
+        if _inside_longer_name(text, start, end, doc):
+            continue  # "Hazel Dell Grange", "Portland Art Museum": a place's name
         if _role_after(text, end, matcher.titles):
             continue  # "Jenny Walsh, PTA President": a signature, an adult
         out.append(Span(start=start, end=end, text=text[start:end]))
@@ -874,6 +909,21 @@ def _figure_context(text: str, start: int) -> bool:
 
 
 _WORK_BY = re.compile(r"[\"\u201d]\s+by\s+[A-Z]")
+
+
+def _inside_longer_name(text: str, start: int, end: int, doc: Doc) -> bool:
+    """A pair inside a longer run of capitalised words that NER does not call a person."""
+    before = re.search(r"([A-Z][\w'&.-]*)[ \t]+$", text[max(0, start - 30):start])
+    after = re.match(r"[ \t]+([A-Z][\w'&.-]*)", text[end:end + 30])
+    if not before and not after:
+        return False
+    words_ = [w for w in (before.group(1) if before else "", after.group(1) if after else "")
+              if w and not w.endswith(("'s", "\u2019s"))]  # "Lincoln's Marcus Reed": an owner
+    if not words_:
+        return False
+    if any(w.casefold() in words("adult_titles") or w.endswith(".") for w in words_):
+        return False  # "Ms. Ava Martinez", "Ava Martinez Jr."
+    return not (persons(doc).covers(start) and persons(doc).covers(end - 1))
 
 
 def _determiner_before(text: str, start: int) -> bool:

@@ -53,7 +53,8 @@ _TRAVEL_TO = re.compile(
     r"drive|driving|fly|flying|bus(?:es)?|off|road\s+trip)\s+(?:to|for)\s+"
     r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b")
 # "at the Hilton", "in Eugene": a capitalised name after at/in, when NER says nothing.
-_AT_NAME = re.compile(r"\b(?:at|in)\s+(?:the\s+)?(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"
+_AT_NAME = re.compile(r"(?:\b(?:at|in)|(?<!\S)@)\s+(?:the\s+)?"
+                      r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"
                       r"(?!['\u2019]s\s+(?:class|room))")
 _NOT_PLACES = {"math", "science", "english", "spanish", "reading", "writing", "art", "music",
                "pe", "history", "social", "class", "room", "grade", "kindergarten", "first",
@@ -66,6 +67,12 @@ _NOT_PLACES = {"math", "science", "english", "spanish", "reading", "writing", "a
 _PLACE_PREPOSITION = re.compile(
     r"\b(?:at|to|from|near|visit|visiting|visits|toward|towards|outside|inside)\s+"
     r"(?:the\s+)?$", re.I)
+
+
+# An event's name is not a place: "at the Winter Concert", "in the Spelling Bee".
+_EVENT_WORD = re.compile(r"concerts?|shows?|games?|meets?|bees?|fairs?|nights?|assembly|"
+                         r"recitals?|performances?|tournaments?|banquets?|dances?|festivals?|"
+                         r"parades?|sales?|drives?|days?|weeks?|competitions?|contests?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,8 +124,9 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         if re.search(r"\b(?:part|participate|participating|participated|involved|enrolled|"
                      r"interested|believe|believes)\s+$", sentence[:m.start()]):
             continue  # "taking part in Hoops for Heart": an activity, not a place
-        if m.group("place").split()[0].casefold() not in skip:
-            add(m.start("place"), m.end("place"), "named")
+        first, last = m.group("place").split()[0].casefold(), m.group("place").split()[-1]
+        if first not in skip and not _EVENT_WORD.fullmatch(last.casefold()):
+            add(m.start("place"), m.end("place"), "named")  # not "at the Winter Concert"
     for m in _GENERIC_VENUE.finditer(sentence):
         add(m.start(), m.end(), "generic")
     for m in re.finditer(r"\b(?:room|rm\.?)\s+\d+\b|\bour\s+(?:school|classroom|class)\b",

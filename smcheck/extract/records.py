@@ -43,7 +43,8 @@ class Birthday:
 
 def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequence[Span],
                  about: Sequence[About], sentence_index: dict[int, int],
-                 owners: Callable[[Span], tuple[str, ...]] | None = None) -> list[Record]:
+                 owners: Callable[[Span], tuple[str, ...]] | None = None,
+                 named: Sequence[int] = ()) -> list[Record]:
     """Record words in sentences about a student or a few; the first of each sentence.
     Not the words of a name ("Cedar Valley Physical Therapy", a sponsor), nor a family
     member's news ("Paris's dad is in the hospital")."""
@@ -53,7 +54,8 @@ def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequen
         i = sentence_index.get(span.start)
         if i is None or i in seen or not about[i].individual:
             continue
-        if _in_a_name(text, span) or _relative_s(text, sentences[i], span):
+        if _in_a_name(text, span) or _relative_s(text, sentences[i], span, named) or (
+                kind in ("assessment", "attendance") and _group_owned(text, sentences[i], span)):
             continue
         seen.add(i)
         # "Xavier and Layla will be pulled out for speech": a record of each of them; "Aaron
@@ -65,6 +67,14 @@ def tied_records(text: str, terms: Sequence[tuple[str, Span]], sentences: Sequen
             out.append(Record(kind=kind, span=span, sentence=sentences[i],
                               student_id=student_id))
     return out
+
+
+def _group_owned(text: str, sentence: Span, span: Span) -> bool:
+    """"a 3.41 team GPA", "our class average", "the school's test scores": a group's."""
+    before = words_before(text, span.start, 3, sentence.start).casefold()
+    return bool(re.search(r"\b(?:team|class|school|schoolwide|school-wide|district|grade|"
+                          r"squad|program|cumulative\s+team|our|average)(?:'s)?\s+(?:[\d.]+\s+)?"
+                          r"(?:\w+\s+)?$", before))
 
 
 def _in_a_name(text: str, span: Span) -> bool:
@@ -84,13 +94,17 @@ def _relative() -> re.Pattern[str]:
                       re.I)
 
 
-def _relative_s(text: str, sentence: Span, span: Span) -> bool:
+def _relative_s(text: str, sentence: Span, span: Span, named: Sequence[int]) -> bool:
     """"Paris's dad is in the hospital", "her grandma had surgery": the news is a
-    relative's (the words before the record name one, with no student after them)."""
+    relative's (the words before the record name one, and no student or "she" after)."""
     before = text[sentence.start:span.start]
     found = list(_relative().finditer(before))
-    return bool(found) and not re.search(r"\b(?:she|he|they)\b", before[found[-1].end():],
-                                         re.I)
+    if not found:
+        return False
+    after = sentence.start + found[-1].end()
+    if any(after <= n < span.start for n in named):
+        return False  # "with his family's blessing ... Martin is at ... after surgery"
+    return not re.search(r"\b(?:she|he|they)\b", before[found[-1].end():], re.I)
 
 
 @cache

@@ -342,7 +342,8 @@ def extract_text(
     index = {span.start: sentence_of(span.start) for _, span in found.records}
     records = tied_records(text, found.records, sentences, about,
                            {k: v for k, v in index.items() if v is not None},
-                           lambda span: _subject_students(doc, span, names))
+                           lambda span: _subject_students(doc, span, names),
+                           [n.span.start for n in names])
     born = birthdays(text, sentences, about, whens)
 
     def around(span: Span) -> Span:
