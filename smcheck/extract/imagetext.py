@@ -46,21 +46,15 @@ class ImageText:
         return " ".join(out)
 
 
-# Lists whose words the N, R and C rules look for, besides names, digits and "@".
-_HINT_LISTS = ("education_record", "ephemeral_apps", "app_directive_words", "birth_words")
-
-
 def worth_reading(text: str, is_name: Callable[[str], bool]) -> bool:
-    """Could the N, R or C rules find anything in these words? Most words in photos are
-    brands, logos and shop signs ("HBO", "Puma"): no need to parse them. A name, a
-    digit, an "@", a record, app or birthday word: yes."""
-    from smcheck.lexicon import phrase_pattern
-
+    """Could the N, R or C rules find anything in these words? Many words in photos are
+    single brand names and logos ("HBO", "PUMA"): no need to parse them. A digit, an
+    "@", a word that may be a name, or a line of two words or more: yes."""
     if _HINT.search(text):
         return True
     if any(is_name(w.casefold()) for w in _CAPS_WORD.findall(text)):
         return True
-    return any(phrase_pattern(name).search(text) for name in _HINT_LISTS)
+    return any(len(_CAPS_WORD.findall(line)) >= 2 for line in text.splitlines())
 
 
 _HINT = re.compile(r"[\d@]")
