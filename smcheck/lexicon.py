@@ -34,3 +34,4 @@ def phrase_pattern(name: str) -> re.Pattern[str]:
     items = sorted(set(lexicon()[name]), key=len, reverse=True)
     alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
     return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
+
