@@ -309,9 +309,17 @@ def check(
     show_settings: ShowSettingsOpt = False,
 ) -> None:
     """Check one post: its text and its photos. Photos beside a post file are found as
-    `audit` finds them (NAME.jpg, NAME-1.png); --image gives them instead. With several
+    `audit` finds them (NAME.jpg, NAME-1.png, or front matter images:); --image gives
+    them instead. With several
     files, a post that cannot be read is an E901 and the others are still checked."""
-    from smcheck.post import Post, PostSource, build_post, decode_text, read_post
+    from smcheck.post import (
+        Post,
+        PostSource,
+        build_post,
+        decode_text,
+        read_post,
+        sources_for_file,
+    )
 
     given = list(files or ())
     if not show_settings and (not given) == (text is None) and not (not given and image):
@@ -329,8 +337,9 @@ def check(
     # Several (a pre-commit hook's list): it is that post's E901, and the run goes on.
     single = len(given) + (text is not None) <= 1
 
-    def one(label: str, read: Callable[[], Post]) -> PostReport:
-        source = PostSource(label=label, text_file=None, images=images)
+    def one(label: str, read: Callable[[], Post],
+            source: PostSource | None = None) -> PostReport:
+        source = source or PostSource(label=label, text_file=None, images=images)
         try:
             post = read()
         except InputError as exc:
@@ -345,13 +354,22 @@ def check(
         return build_post("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"),
                           images, None)
 
-    def file_post(file: str) -> Callable[[], Post]:
+    def file_posts(file: str) -> list[PostReport]:
+        """The post and, as `audit` would, its photos; photos beside it that its front
+        matter leaves out are photo-only posts of their own."""
+        path = Path(file)
+        if images or path.is_dir() or not path.exists():
+            sources = [PostSource(label=file, text_file=path, images=images)]
+        else:
+            sources = sources_for_file(path, file)
+
         def read() -> Post:
-            path = Path(file)
             if path.is_dir():
                 raise InputError(file, f"is a folder; use `smcheck audit {file}`")
-            return read_post(PostSource(label=file, text_file=path, images=images))
-        return read
+            return read_post(sources[0])
+
+        return [one(sources[0].label, read, sources[0]),
+                *(checker.audit_one(s, when) for s in sources[1:])]
 
     def work() -> Report:
         posts: list[PostReport] = []
@@ -360,7 +378,10 @@ def check(
                 fail("--text: post is empty")
             posts.append(one("<text>", lambda: build_post("<text>", text, images, None)))
         for file in given:
-            posts.append(one(file, stdin_post if file == "-" else file_post(file)))
+            if file == "-":
+                posts.append(one(file, stdin_post))
+            else:
+                posts.extend(file_posts(file))
         if not posts:  # --image alone: a photo-only post
             posts.append(checker.check_safely(Post(path=str(images[0]), text="",
                                                    images=images), when))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import cache
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from smcheck.display import shown
 from smcheck.errors import InputError
 from smcheck.textfile import decode, read_regular
 
@@ -277,8 +278,8 @@ def discover(folder: Path) -> Iterator[PostSource]:
             label = str(folder / where.relative_to(root))
         except ValueError:
             label = str(where)
-        found.append(PostSource(label=label, text_file=None, images=(), root=root, base=folder,
-                                error=f"cannot read folder: {exc.strerror or exc}"))
+        found.append(PostSource(label=shown(label), text_file=None, images=(), root=root,
+                                base=folder, error=f"cannot read folder: {exc.strerror or exc}"))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
         try:
@@ -294,35 +295,91 @@ def discover(folder: Path) -> Iterator[PostSource]:
         seen_dirs.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
-        files = sorted(f for f in filenames if not f.startswith("."))
-        texts = [here / f for f in files if f.lower().endswith(TEXT_SUFFIXES)]
-        texts = [t for t in texts if t.name.lower() not in {"readme.md", "readme.txt"}]
-        images = [here / f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+        texts, images = _post_files(here, filenames)
         found.extend(_group(root, folder, here, texts, images))
     yield from sorted(found, key=lambda s: s.label)
 
 
-def _group(root: Path, base: Path, here: Path, texts: list[Path],
-           images: list[Path]) -> list[PostSource]:
-    def rel(p: Path) -> str:
-        return str(base / p.relative_to(root))
+def _post_files(here: Path, names: Iterable[str]) -> tuple[list[Path], list[Path]]:
+    """A folder's post texts and photos: hidden files and READMEs are neither."""
+    files = sorted(f for f in names if not f.startswith("."))
+    texts = [here / f for f in files if f.lower().endswith(TEXT_SUFFIXES)
+             and f.lower() not in {"readme.md", "readme.txt"}]
+    images = [here / f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+    return texts, images
 
-    # A sub-folder holding exactly one text file is one post with all its images.
-    if here != root and len(texts) == 1:
-        return [PostSource(label=rel(texts[0]), text_file=texts[0], images=tuple(images),
-                           root=root, base=base)]
-    claimed: set[Path] = set()
+
+def sources_for_file(file: Path, label: str | None = None) -> list[PostSource]:
+    """A post given as its text file (`check FILE`, a hook's changed file), with the
+    photos `audit` of its folder would give it: NAME.jpg, NAME-1.png, NAME_2.heic beside
+    it, or its front matter's `images:`. First the post itself, then a photo-only post
+    for each photo beside it that its front matter leaves out (never a photo that
+    vanishes unchecked). `label` names the post as the user did (default: `file`)."""
+    here = file.parent
+    try:
+        names = os.listdir(here)
+    except OSError:
+        names = []
+    texts, images = _post_files(here, names)
+    texts = [t for t in texts if t.name != file.name] + [file]
+    root = here.resolve()
+    groups = _group(root, here, here, texts, images, only=file)
+    label = shown(label if label is not None else str(file))
+    return [replace(s, label=label) if s.text_file == file else s for s in groups]
+
+
+def _key(p: Path) -> str:
+    return os.path.normpath(p)
+
+
+def _listed(text: Path) -> tuple[Path, ...] | None:
+    """The photos a post's front matter lists, or None (no list, or a post that cannot be
+    read: reading it again reports that as its E901)."""
+    try:
+        with text.open("rb") as fh:
+            if fh.read(3) != b"---":
+                return None
+        data = read_regular(text, str(text), limit=MAX_TEXT_BYTES, what="post")
+        front, _ = split_front_matter(decode(data, str(text)), str(text))
+        if "images" not in front.data:
+            return None
+        return listed_images(front.data["images"], str(text), text.parent)
+    except (OSError, InputError):
+        return None
+
+
+def _group(root: Path, base: Path, here: Path, texts: list[Path],
+           images: list[Path], only: Path | None = None) -> list[PostSource]:
+    """One folder's posts. A text's photos: all of the folder's in a sub-folder holding
+    one text; else those named after it; in both cases its front matter's `images:`
+    instead when it has one. A photo no post has is a photo-only post. `only`: just
+    that text's post and the photo-only posts its front matter makes."""
+    def rel(p: Path) -> str:
+        try:
+            return shown(str(base / p.relative_to(root)))
+        except ValueError:
+            return shown(str(p))
+
+    one_post_folder = here != root and len(texts) == 1
+    claimed: set[str] = set()
+    released: list[Path] = []
     out: list[PostSource] = []
-    stems = {t.stem: t for t in texts}
     for text in texts:
-        mine = tuple(
-            i for i in images if _image_stem(i)[0] == text.stem or i.stem == text.stem
-        )
-        claimed.update(mine)
-        out.append(PostSource(label=rel(text), text_file=text, images=mine, root=root,
-                              base=base))
-    for image in images:
-        if image not in claimed and _image_stem(image)[0] not in stems:
+        convention = tuple(images) if one_post_folder else tuple(
+            i for i in images if _image_stem(i)[0] == text.stem or i.stem == text.stem)
+        listed = _listed(text) if text.suffix.lower() in TEXT_SUFFIXES or text == only \
+            else None
+        mine = convention if listed is None else listed
+        claimed.update(_key(i) for i in mine)
+        if listed is not None:
+            keep = {_key(i) for i in listed}
+            released.extend(i for i in convention if _key(i) not in keep)
+        if only is None or text == only:
+            out.append(PostSource(label=rel(text), text_file=text, images=mine, root=root,
+                                  base=base))
+    alone = released if only is not None else images
+    for image in dict.fromkeys(alone):
+        if _key(image) not in claimed:
             out.append(PostSource(label=rel(image), text_file=None, images=(image,),
                                   root=root, base=base))
     return out

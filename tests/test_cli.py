@@ -189,3 +189,32 @@ def test_config_discovered_beside_the_audited_folder() -> None:
     assert r.exit_code == 1
     paths = {p["path"]: p["verdict"] for p in json.loads(r.stdout)["posts"]}
     assert paths[f"{ROOT}/sample_posts/01-clean-art-show.txt"] == "ok"  # staff names from sample_posts/smcheck.toml
+
+
+def _photo(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (200, 180, 160)).save(path)
+
+
+def test_check_file_finds_the_photos_beside_it(tmp_path: Path) -> None:
+    """As audit does: draft.jpg and draft-1.png go with draft.txt; --image replaces them."""
+    (tmp_path / "draft.txt").write_text("Our class planted tulips.")
+    _photo(tmp_path / "draft.jpg")
+    _photo(tmp_path / "draft-1.png")
+    _photo(tmp_path / "unrelated.jpg")
+    r = run("check", str(tmp_path / "draft.txt"), "--format", "json")
+    [post] = json.loads(r.stdout)["posts"]
+    assert post["images"] == [f"{tmp_path}/draft-1.png", f"{tmp_path}/draft.jpg"]
+    r = run("check", str(tmp_path / "draft.txt"), "--image", str(tmp_path / "unrelated.jpg"),
+            "--format", "json")
+    assert json.loads(r.stdout)["posts"][0]["images"] == [f"{tmp_path}/unrelated.jpg"]
+
+
+def test_check_file_front_matter_leaves_no_photo_unchecked(tmp_path: Path) -> None:
+    (tmp_path / "draft.md").write_text("---\nimages: []\n---\nOur class planted tulips.")
+    _photo(tmp_path / "draft.jpg")
+    r = run("check", str(tmp_path / "draft.md"), "--format", "json")
+    posts = json.loads(r.stdout)["posts"]
+    assert [(p["path"], p["images"]) for p in posts] == [
+        (f"{tmp_path}/draft.md", []), (f"{tmp_path}/draft.jpg", [f"{tmp_path}/draft.jpg"])]

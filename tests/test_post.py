@@ -83,3 +83,62 @@ def test_publish_at_bad_zone() -> None:
 
     with pytest.raises(InputError, match="unknown time zone 'Mars/Base'"):
         parse_publish_at("2026-03-07T10:00[Mars/Base]", "--publish-at")
+
+
+# ---- front matter images and the photos beside a post ---------------------------------
+
+
+def _layout(tmp_path: Path, front: str | None, names: tuple[str, ...] = ()) -> None:
+    head = f"---\n{front}\n---\n" if front is not None else ""
+    (tmp_path / "trip.md").write_text(head + "Hello families!")
+    touch(tmp_path, "trip.jpg", "trip-1.png", "other.jpg", *names)
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    # no front matter: the folder convention
+    (None, {"trip.md": ["trip-1.png", "trip.jpg"], "other.jpg": ["other.jpg"]}),
+    # images: [] keeps the post text-only; its photos are posts of their own, not lost
+    ("images: []", {"trip.md": [], "trip.jpg": ["trip.jpg"], "trip-1.png": ["trip-1.png"],
+                    "other.jpg": ["other.jpg"]}),
+    # a list without a photo beside it: that photo stands alone
+    ("images: [trip.jpg]", {"trip.md": ["trip.jpg"], "trip-1.png": ["trip-1.png"],
+                            "other.jpg": ["other.jpg"]}),
+    # a listed photo is the post's, not a photo-only post too
+    ("images: [other.jpg, trip.jpg, trip-1.png]",
+     {"trip.md": ["other.jpg", "trip-1.png", "trip.jpg"]}),
+    # front matter that cannot be read: the convention (the post's E901 comes later)
+    ("images: [", {"trip.md": ["trip-1.png", "trip.jpg"], "other.jpg": ["other.jpg"]}),
+])
+def test_no_photo_vanishes_because_of_front_matter(tmp_path: Path, front: str | None,
+                                                   expected: dict[str, list[str]]) -> None:
+    from smcheck.post import sources_for_file
+
+    _layout(tmp_path, front)
+    found = {s.label.removeprefix(f"{tmp_path}/"): sorted(i.name for i in s.images)
+             for s in discover(tmp_path)}
+    assert found == expected
+    # check FILE finds the same: the post, and the photos its front matter leaves out
+    mine = {s.label.removeprefix(f"{tmp_path}/"): sorted(i.name for i in s.images)
+            for s in sources_for_file(tmp_path / "trip.md")}
+    assert mine == {k: v for k, v in expected.items() if k != "other.jpg" or "other.jpg" in
+                    expected.get("trip.md", [])}
+
+
+def test_sub_folder_post_with_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "post.md").write_text("---\nimages: [a.jpg]\n---\nHello!")
+    touch(tmp_path, "sub/a.jpg", "sub/b.png")
+    found = {s.label.removeprefix(f"{tmp_path}/"): sorted(i.name for i in s.images)
+             for s in discover(tmp_path)}
+    assert found == {"sub/post.md": ["a.jpg"], "sub/b.png": ["b.png"]}
+
+
+def test_sources_for_file_names_the_post_as_given(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from smcheck.post import sources_for_file
+
+    touch(tmp_path, "posts/README.md", "posts/README.jpg", "posts/x.txt")
+    monkeypatch.chdir(tmp_path)
+    [source] = sources_for_file(Path("posts/README.md"), "posts/README.md")
+    assert source.label == "posts/README.md"  # asked for by name: a post after all
+    assert [i.name for i in source.images] == ["README.jpg"]
