@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from smcheck import accept
 from smcheck.config import Config
+from smcheck.display import shown
 from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError, SetupError
 from smcheck.extract.faces import (
@@ -177,11 +178,13 @@ class Checker:
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
         findings += self._photo_words(facts, ctx)
-        findings = accept.apply(findings, PurePath(post.path).name, post.folder)
+        findings = accept.apply(findings, PurePath(post.path).name, post.folder, post.text,
+                                {post.label(i): i for i in post.images})
         return facts, PostReport(
-            path=post.path, images=tuple(post.label(i) for i in post.images), text=post.text,
-            findings=sorted_findings(findings), publish_at=when, image_paths=post.images,
-            time_sensitive=bool(facts.text.whens))
+            path=shown(post.path), images=tuple(post.label(i) for i in post.images),
+            text=post.text, findings=sorted_findings(findings), publish_at=when,
+            image_paths=post.images, time_sensitive=bool(facts.text.whens),
+            text_line=post.body_line, text_start=post.body_start)
 
     def _photo_words(self, facts: Facts, ctx: Context) -> list[Finding]:
         """The name, record, contact and app rules (N, R, C) on each photo's words; each
@@ -209,7 +212,7 @@ class Checker:
                       problems=problems, unavailable=unavailable)
         ctx = Context(config=self.config, roster=self.roster, publish_at=publish_at)
         findings = [f for r in RULES if r.code == code for f in r.run(facts, ctx)]
-        return PostReport(path=source.label,
+        return PostReport(path=shown(source.label),
                           images=tuple(Post(path="", text="", root=source.root,
                                             base=source.base).label(i) for i in source.images),
                           text="", findings=sorted_findings(findings), publish_at=publish_at)

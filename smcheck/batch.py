@@ -24,6 +24,7 @@ from typing import Any
 
 from smcheck import __version__, usercache
 from smcheck.api import Checker
+from smcheck.accept import FILE_NAME as ACCEPTED_FILE
 from smcheck.config import Config
 from smcheck.errors import SetupError
 from smcheck.extract.faces import FaceModelsUnavailable, References, reference_encoding
@@ -105,8 +106,8 @@ def _file_digest(path: Path, h: Any) -> None:
 
 
 def run_digest(checker: Checker) -> str:
-    """What every post's result depends on besides the post: version, config, roster
-    and its reference photos."""
+    """What every post's result depends on besides the post and its accepted findings:
+    version, config, roster and its reference photos."""
     h = hashlib.sha256(f"smcheck {__version__}\0".encode())
     h.update(repr(sorted(asdict(checker.config).items(), key=lambda kv: kv[0])).encode())
     if checker.roster.path is not None:
@@ -119,11 +120,14 @@ def run_digest(checker: Checker) -> str:
 
 def post_key(run: str, source: PostSource, publish_at: datetime) -> str:
     h = hashlib.sha256(run.encode())
-    h.update(source.label.encode() + b"\0")
+    h.update(source.label.encode("utf-8", "surrogateescape") + b"\0")
     for f in (source.text_file, *source.images):
         if f is not None:
-            h.update(str(f).encode() + b"\0")
+            h.update(os.fsencode(f) + b"\0")
             _file_digest(f, h)
+    if source.text_file is not None:
+        # Accepting a finding, or revoking it, changes the post's result.
+        _file_digest(source.text_file.parent / ACCEPTED_FILE, h)
     # Release expiry is judged by the day; times in the post by the minute (below).
     h.update(publish_at.date().isoformat().encode())
     return h.hexdigest()
@@ -163,6 +167,7 @@ def _report_to(r: PostReport) -> dict[str, Any]:
     return {"path": r.path, "images": list(r.images), "text": r.text,
             "image_paths": [str(p) for p in r.image_paths],
             "publish_at": r.publish_at.isoformat() if r.publish_at else None,
+            "text_line": r.text_line, "text_start": r.text_start,
             "findings": [finding(f) for f in r.findings]}
 
 
@@ -183,6 +188,7 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
         path=d["path"], images=tuple(d["images"]), text=d["text"], findings=tuple(findings),
         publish_at=datetime.fromisoformat(d["publish_at"]) if d["publish_at"] else None,
         image_paths=tuple(Path(p) for p in d["image_paths"]),
+        text_line=int(d.get("text_line", 0)), text_start=int(d.get("text_start", 0)),
     )
 
 

@@ -376,7 +376,10 @@ def check(
         if text is not None:
             if not text.strip():
                 fail("--text: post is empty")
-            posts.append(one("<text>", lambda: build_post("<text>", text, images, None)))
+            # Read as a post file is: bytes the terminal's encoding could not decode come
+            # back as they were typed, then UTF-8 or Windows-1252.
+            words = decode_text(os.fsencode(text), "--text")
+            posts.append(one("<text>", lambda: build_post("<text>", words, images, None)))
         for file in given:
             if file == "-":
                 posts.append(one(file, stdin_post))
@@ -637,7 +640,17 @@ def accept_command(
     file: Annotated[Path, typer.Argument(help="The post whose findings you reviewed.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is fine (required).")],
     rule: Annotated[list[str] | None, typer.Option(
-        "--rule", help="Accept only this rule's findings (repeatable).")] = None,
+        "--rule", help="Only this rule's findings (repeatable).")] = None,
+    finding: Annotated[list[int] | None, typer.Option(
+        "--finding", "-n", min=1, help="Only the finding with this number, as `smcheck "
+        "check` numbers them ([1], [2], ...; repeatable).")] = None,
+    student: Annotated[list[str] | None, typer.Option(
+        "--student", help="Only findings about this student id (repeatable).")] = None,
+    span: Annotated[str | None, typer.Option(
+        "--span", help="Only the finding on these characters of the post text, START:END "
+        "as in the JSON span.")] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="Accept every finding that matches, when several do.")] = False,
     by: Annotated[str | None, typer.Option("--by", help="Who accepts (default: $USER).")]
     = None,
     image: Annotated[list[Path] | None, typer.Option("--image", "-i")] = None,
@@ -646,30 +659,57 @@ def accept_command(
     publish_at: PublishOpt = None,
 ) -> None:
     """Record reviewed findings of a post as accepted, in .smcheck-accepted.toml beside it:
-    hashes and your reason, never names or words. check and audit then report them as
-    info, until the post's evidence changes."""
+    keyed hashes and your reason, never names or words. check and audit then report them
+    as info, until the post's evidence changes. When several findings match, choose one
+    (--finding, --student, --span) or say --all."""
     from smcheck import accept
-    from smcheck.post import build_post, decode_text
+    from smcheck.post import PostSource, read_post, sources_for_file
 
     checker, when = _setup(roster, config, None, publish_at)
     try:
-        post = build_post(str(file), decode_text(file.read_bytes(), str(file)),
-                          tuple(image or ()), file.parent)
-    except FileNotFoundError:
-        fail(f"{file}: file not found")
+        if image or not file.is_file():
+            source = PostSource(label=str(file), text_file=file, images=tuple(image or ()))
+        else:
+            source = sources_for_file(file, str(file))[0]
+        post = read_post(source)
     except InputError as exc:
         fail(str(exc))
+    numbered = list(enumerate(checker.check_post(post, when).findings, start=1))
     wanted = {r.upper() for r in rule or ()}
-    findings = [f for f in checker.check_post(post, when).findings
-                if f.severity > Severity.INFO and (not wanted or f.rule in wanted)]
-    if not findings:
+    students = set(student or ())
+    chars: tuple[int, int] | None = None
+    if span is not None:
+        try:
+            start, end = (int(x) for x in span.split(":"))
+        except ValueError:
+            fail(f"--span {span!r}: give START:END, the characters of the post text")
+        chars = (start, end)
+    picked = [(n, f) for n, f in numbered
+              if f.severity > Severity.INFO
+              and (not finding or n in finding)
+              and (not wanted or f.rule in wanted)
+              and (not students or f.student_id in students)
+              and (chars is None or (f.span is not None and (f.span.start, f.span.end) == chars))]
+    if not picked:
         fail(f"{file}: no open findings{' of ' + ', '.join(sorted(wanted)) if wanted else ''}"
              " to accept")
+    if len(picked) > 1 and not all_:
+        # Ids, rule codes and positions only: no names on the terminal's scrollback.
+        listed = "; ".join(f"[{n}] {f.rule}" + (f" {f.student_id}" if f.student_id else "")
+                           + (f" at {f.span.start}:{f.span.end}" if f.span else "")
+                           for n, f in picked)
+        fail(f"{file}: {len(picked)} findings match ({listed}); choose with --finding N, "
+             "--student ID or --span START:END, or accept them all with --all")
     try:
-        path = accept.record(file, findings, reason, by, datetime.now().astimezone())
+        path, dropped = accept.record(file, [f for _, f in picked], reason, by,
+                                      datetime.now().astimezone(), post.text,
+                                      {post.label(i): i for i in post.images})
     except InputError as exc:
         fail(str(exc))
-    _console().print(f"accepted {len(findings)} finding(s) of {file} in {path}", markup=False)
+    if dropped:
+        _stderr().print(f"note: {dropped} older unsalted entr{'y' if dropped == 1 else 'ies'} "
+                        f"of {path} dropped; accept those findings again", markup=False)
+    _console().print(f"accepted {len(picked)} finding(s) of {file} in {path}", markup=False)
 
 
 @app.command()

@@ -98,6 +98,15 @@ class PostReport:
     image_paths: tuple[Path, ...] = ()
     # The result depends on the publish time, not only its day ("tomorrow at 9").
     time_sensitive: bool = False
+    # What comes before `text` in the file (front matter): lines and characters. Spans
+    # count from `text` (SPEC 6); line numbers for editors and CI count the file's.
+    text_line: int = 0
+    text_start: int = 0
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column in the post's file of a character offset of `text`."""
+        line = self.text.count("\n", 0, offset) + 1
+        return line + self.text_line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
     def verdict(self, fail_on: Severity | None) -> str:
         if fail_on is not None and any(f.severity >= fail_on for f in self.findings):

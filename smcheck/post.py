@@ -50,9 +50,9 @@ class Post:
             try:
                 rel = file.resolve().relative_to(self.root)
             except ValueError:
-                return str(file)
-            return str(self.base / rel) if self.base is not None else str(rel)
-        return str(file)
+                return shown(str(file))
+            return shown(str(self.base / rel) if self.base is not None else str(rel))
+        return shown(str(file))
 
 
 @dataclass(frozen=True, kw_only=True)

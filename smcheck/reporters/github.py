@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smcheck.findings import Report, Severity
-from smcheck.reporters.sarif import line_col, redacted
+from smcheck.reporters.sarif import redacted
 
 COMMAND = {Severity.CRITICAL: "error", Severity.VIOLATION: "error",
            Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -20,8 +20,9 @@ def render(report: Report) -> str:
         for f in post.findings:
             props = [f"file={_escape(f.file or post.path, True)}"]
             if f.span is not None and f.source == "text":
-                line, col = line_col(post.text, f.span.start)
-                end_line, end_col = line_col(post.text, f.span.end)
+                # Lines of the file, front matter included.
+                line, col = post.position(f.span.start)
+                end_line, end_col = post.position(f.span.end)
                 props += [f"line={line}", f"col={col}", f"endLine={end_line}",
                           f"endColumn={end_col}"]
             props.append(f"title={_escape(f'smcheck {f.rule} {f.severity.label}', True)}")

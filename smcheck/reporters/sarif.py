@@ -4,7 +4,9 @@ carry rule, location and a redacted message only: never names or quoted words.""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
+from urllib.parse import quote
 
 from smcheck import __version__
 from smcheck.findings import Finding, PostReport, Report, Severity
@@ -14,25 +16,28 @@ LEVEL = {Severity.CRITICAL: "error", Severity.VIOLATION: "error",
          Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def redacted(f: Finding) -> str:
     rule = next((r for r in RULES if r.code == f.rule), None)
     summary = rule.summary if rule else f.name
     return f"{f.rule} {f.name}: {summary}."
 
 
+def uri(path: str) -> str:
+    """A file name as a SARIF artifact URI (RFC 3986): spaces, `#`, `%`, `?` and any
+    non-ASCII character percent-encoded; an absolute path as a file:// URI."""
+    encoded = quote(path.replace("\\", "/") if os.sep == "\\" else path, safe="/")
+    return f"file://{encoded}" if path.startswith("/") else encoded
+
+
 def _location(f: Finding, post: PostReport) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": f.file or post.path}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri(f.file or post.path)}}
     if f.span is not None and f.source == "text":
-        line, col = line_col(post.text, f.span.start)
-        end_line, end_col = line_col(post.text, f.span.end)
+        # Lines of the file, front matter included: where an editor or a CI view puts it.
+        line, col = post.position(f.span.start)
+        end_line, end_col = post.position(f.span.end)
         physical["region"] = {"startLine": line, "startColumn": col, "endLine": end_line,
-                              "endColumn": end_col, "charOffset": f.span.start,
+                              "endColumn": end_col,
+                              "charOffset": post.text_start + f.span.start,
                               "charLength": f.span.end - f.span.start}
     return {"physicalLocation": physical}
 

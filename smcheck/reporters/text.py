@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from smcheck.display import safe_text
 from smcheck.findings import Finding, PostReport, Report, Severity
 from smcheck.reporters import shown_message
 
@@ -20,46 +21,53 @@ VERDICT_STYLE = {"block": "bold red", "review": "yellow", "ok": "green"}
 VERDICT_WORD = {"block": "BLOCK", "review": "REVIEW", "ok": "OK"}
 
 
+def _safe(value: str) -> str:
+    """Markup-escaped, and no raw control character: a file name or a hostile post with
+    an ESC sequence must not rewrite the reader's terminal."""
+    return escape(safe_text(value))
+
+
 def location(f: Finding, post: PostReport) -> str:
     """`path:line:col` of a text finding (1-based, as editors and ruff print it); the
     image's path for a photo finding; the post's path otherwise."""
     if f.span is not None and f.source == "text":
-        from smcheck.reporters.sarif import line_col
-
-        line, col = line_col(post.text, f.span.start)
+        line, col = post.position(f.span.start)
         return f"{post.path}:{line}:{col}"
     return f.file or post.path
 
 
 def _where(f: Finding, report: Report) -> str:
     if f.span is not None:
-        return "" if report.redact else f"\u201c{escape(' '.join(f.span.text.split()))}\u201d"
+        return "" if report.redact else f"\u201c{_safe(' '.join(f.span.text.split()))}\u201d"
     if f.box is not None:
         return f"face at top={f.box.top} left={f.box.left}"
     return ""
 
 
-def _finding(console: Console, f: Finding, post: PostReport, report: Report) -> None:
-    head = (f"  [dim]{escape(location(f, post))}[/] [{STYLE[f.severity]}]{f.rule} "
+def _finding(console: Console, f: Finding, post: PostReport, report: Report,
+             number: int) -> None:
+    # The number is what `smcheck accept --finding N` takes.
+    head = (f"  {escape(f'[{number}]')} [dim]{_safe(location(f, post))}[/] "
+            f"[{STYLE[f.severity]}]{f.rule} "
             f"{f.severity.label}[/] [dim]{f.name}[/]")
     where = _where(f, report)
     if where:
         head += f"  {where}"
     if f.student_id and not report.redact:
-        who = escape(f.student_name or "")
-        head += f"  [bold]{who}[/] ({escape(f.student_id)})"
+        who = _safe(f.student_name or "")
+        head += f"  [bold]{who}[/] ({_safe(f.student_id)})"
     console.print(head)
-    console.print(f"      [dim]\u2192[/] {escape(shown_message(f, report))}")
+    console.print(f"      [dim]\u2192[/] {_safe(shown_message(f, report))}")
 
 
 def _post(console: Console, post: PostReport, report: Report, quiet: bool) -> None:
     verdict = post.verdict(report.fail_on)
     if quiet and not post.findings:
         return
-    console.print(f"[bold]{escape(post.path)}[/]  [{VERDICT_STYLE[verdict]}]"
+    console.print(f"[bold]{_safe(post.path)}[/]  [{VERDICT_STYLE[verdict]}]"
                   f"{VERDICT_WORD[verdict]}[/]")
-    for f in post.findings:
-        _finding(console, f, post, report)
+    for number, f in enumerate(post.findings, start=1):
+        _finding(console, f, post, report, number)
     if not quiet:
         console.print()
 
@@ -99,13 +107,13 @@ def render_summary(report: Report, console: Console) -> None:
     if blocked:
         console.print(f"\n[bold]Blocked posts ({len(blocked)}):[/]")
         for path in blocked:
-            console.print(f"  {escape(path)}")
+            console.print(f"  {_safe(path)}")
     console.print()
 
 
 def render_notices(report: Report, console: Console) -> None:
     for n in report.notices:
-        console.print(f"[yellow]note:[/] {escape(n.message)}")
+        console.print(f"[yellow]note:[/] {_safe(n.message)}")
 
 
 def render(report: Report, console: Console, quiet: bool = False,
