@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from smcheck import __version__, usercache
-from smcheck.api import Checker
 from smcheck.accept import FILE_NAME as ACCEPTED_FILE
+from smcheck.api import Checker
 from smcheck.config import Config
 from smcheck.errors import SetupError
 from smcheck.extract.faces import FaceModelsUnavailable, References, reference_encoding
