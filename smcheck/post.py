@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smcheck.display import shown
 from smcheck.errors import InputError
-from smcheck.textfile import decode, read_regular
+from smcheck.textfile import decode, open_regular, read_regular
 
 TEXT_SUFFIXES = (".txt", ".md")
 IMAGE_SUFFIXES = (
@@ -336,7 +336,7 @@ def _listed(text: Path) -> tuple[Path, ...] | None:
     """The photos a post's front matter lists, or None (no list, or a post that cannot be
     read: reading it again reports that as its E901)."""
     try:
-        with text.open("rb") as fh:
+        with open_regular(text) as fh:  # never a blocking open of a pipe
             if fh.read(3) != b"---":
                 return None
         data = read_regular(text, str(text), limit=MAX_TEXT_BYTES, what="post")
