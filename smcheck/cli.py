@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from smcheck.api import Checker
     from smcheck.findings import PostReport, Report
+    from smcheck.roster import Roster
 
 app = typer.Typer(
     name="smcheck",
@@ -96,6 +97,10 @@ SelectOpt = Annotated[list[str] | None, typer.Option(
 IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", help="Turn these rules off: codes or prefixes, e.g. N103,C6 (repeatable); "
     "added to the config's ignore.")]
+ChannelOpt = Annotated[str | None, typer.Option(
+    "--channel", help="Where the post goes: web, social or print. The roster's consent "
+    "column for that channel (web_release, social_release, print_release) then applies too "
+    "(else the config's channel).", show_default=False)]
 ShowSettingsOpt = Annotated[bool, typer.Option(
     "--show-settings", help="Print the settings in force (config file, roster, counts; no "
     "student names) and exit.")]
@@ -104,14 +109,16 @@ ShowSettingsOpt = Annotated[bool, typer.Option(
 def _setup(roster: Path | None, config: Path | None, fail_on: str | None,
            publish_at: str | None, cache: bool = False, *, start: Path | None = None,
            select: list[str] | None = None, ignore: list[str] | None = None,
-           show_settings: bool = False) -> tuple[Checker, datetime]:
+           show_settings: bool = False, channel: str | None = None,
+           ) -> tuple[Checker, datetime]:
     from smcheck.api import Checker, now
     from smcheck.post import parse_publish_at
     from smcheck.settings import resolve
 
     try:
         settings = resolve(roster, config, start=start, fail_on=fail_on,
-                           select=tuple(select or ()), ignore=tuple(ignore or ()))
+                           select=tuple(select or ()), ignore=tuple(ignore or ()),
+                           channel=channel)
         if show_settings:
             _print_settings(settings.describe(), Format.text)
             raise typer.Exit(0)
@@ -307,6 +314,7 @@ def check(
     annotate: AnnotateOpt = None,
     report: ReportOpt = None,
     show_settings: ShowSettingsOpt = False,
+    channel: ChannelOpt = None,
 ) -> None:
     """Check one post: its text and its photos. Photos beside a post file are found as
     `audit` finds them (NAME.jpg, NAME-1.png, or front matter images:); --image gives
@@ -327,7 +335,8 @@ def check(
     if len(given) > 1 and image:
         fail("--image goes with a single post; put photos beside posts and use `smcheck audit`")
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
-                           select=select, ignore=ignore, show_settings=show_settings)
+                           select=select, ignore=ignore, show_settings=show_settings,
+                           channel=channel)
     _prepare_outputs(annotate, report, output_file)
     images = tuple(image or ())
     for i in images:
@@ -417,6 +426,7 @@ def audit(
         "--jobs", "-j", min=1, help="Posts checked in parallel (default: the machine's "
         "cores).")] = None,
     show_settings: ShowSettingsOpt = False,
+    channel: ChannelOpt = None,
 ) -> None:
     """Check every post in a folder; one unreadable post is an E901 and the audit goes on."""
     from smcheck.batch import audit as run_audit
@@ -433,7 +443,7 @@ def audit(
     start = folder if discover_config(folder.resolve()) else None
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
                            start=start, select=select, ignore=ignore,
-                           show_settings=show_settings)
+                           show_settings=show_settings, channel=channel)
     _prepare_outputs(annotate, report, output_file)
     sources = posts_in(checker, folder)
     total = len(sources)
@@ -480,6 +490,7 @@ def hook(
     exit_zero: ExitZeroOpt = False,
     cache: CacheOpt = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
+    channel: ChannelOpt = None,
 ) -> None:
     """Check the posts that changed files belong to (run from the repository's top, as
     pre-commit does): a changed text with its photos, and the post of a changed photo.
@@ -489,7 +500,7 @@ def hook(
 
     root = Path.cwd().resolve()
     checker, when = _setup(roster, config, fail_on, publish_at, _cache_wanted(cache),
-                           select=select, ignore=ignore)
+                           select=select, ignore=ignore, channel=channel)
     by_root: dict[Path, list[Path]] = {}
     for f in files:  # a file from outside the repository: its own folder's posts
         top = root if f.resolve().is_relative_to(root) else f.resolve().parent
@@ -784,41 +795,94 @@ def settings_command(
 
 @roster_app.command("check")
 def roster_check(
-    path: Annotated[Path, typer.Argument(help="The roster CSV.")],
+    path: Annotated[Path | None, typer.Argument(
+        help="The roster CSV (default: the config's roster).")] = None,
+    config: ConfigOpt = None,
     show_names: Annotated[bool, typer.Option(
         "--show-names", help="Also list students by name (off by default: no names in logs).")]
     = False,
+    photos: Annotated[bool, typer.Option(
+        "--photos/--skip-photos", help="Check that each reference photo shows exactly one "
+        "face (loads the face models).")] = True,
     format: FormatOpt = Format.text,
 ) -> None:
-    """Validate a roster and summarise it without printing any student's name."""
+    """Validate a roster and summarise it without printing any student's name: the columns
+    it read and the ones it ignored, and every reference photo (one face each)."""
+    from smcheck.config import resolve_config
     from smcheck.roster import load_roster, students_sorted, summarize
 
     try:
-        ros = load_roster(path)
+        cfg = resolve_config(config)
+        target = path or cfg.roster
+        if target is None:
+            fail("give the roster CSV (or a config with `roster = ...`)")
+        ros = load_roster(target, fmt=cfg.roster_format)
     except InputError as exc:
         fail(str(exc))
     summary = summarize(ros, date.today())
+    problems = _reference_photo_problems(ros) if photos else []
+    summary["photo_problems"] = problems
     if format is Format.json:
         import json
 
-        sys.stdout.write(json.dumps({"roster": str(path), **summary}, indent=2) + "\n")
-        return
+        sys.stdout.write(json.dumps({"roster": str(target), **summary}, indent=2,
+                                    ensure_ascii=False) + "\n")
+        raise typer.Exit(2 if problems else 0)
     console = _console()
-    console.print(f"[green]ok[/] {path}: {summary['students']} students")
+    mark = "[red]problems[/]" if problems else "[green]ok[/]"
+    console.print(f"{mark} {escape(str(target))}: {summary['students']} students")
+    for column, header in ros.columns:
+        console.print(f"  column {column:<16} from {escape(header)}", highlight=False)
+    if ros.ignored:
+        console.print(f"  ignored columns    {escape(', '.join(ros.ignored))} (map one in "
+                      f"smcheck.toml {escape('[roster.columns]')} if it matters)",
+                      highlight=False)
     by_release = summary["by_release"]
     assert isinstance(by_release, dict)
     for level, n in by_release.items():
         console.print(f"  release {level:<11} {n}")
+    channels = summary.get("by_channel")
+    if isinstance(channels, dict):
+        for channel, counts in channels.items():
+            console.print(f"  {channel + ' channel':<18} " + ", ".join(
+                f"{k} {v}" for k, v in counts.items()), highlight=False)
     console.print(f"  safety-flagged     {summary['safety_flagged']}")
     console.print(f"  expired releases   {summary['expired_releases']} (counted as none)")
     console.print(f"  reference photos   {summary['with_photos']} students with, "
-                  f"{summary['without_photos']} without")
+                  f"{summary['without_photos']} without"
+                  + ("" if photos else " (not checked: --skip-photos)"))
+    for problem in problems:
+        console.print(f"  [red]photo problem[/] {escape(problem)}", highlight=False)
     if show_names:
         today = date.today()
         for s in students_sorted(ros.students):
             flag = "  SAFETY FLAG" if s.safety_flag else ""
             console.print(f"  {s.id:<10} {s.display_name:<30} "
                           f"{s.effective_release(today).value}{flag}", markup=False)
+    raise typer.Exit(2 if problems else 0)
+
+
+def _reference_photo_problems(ros: Roster) -> list[str]:
+    """Every reference photo that is not one clear face, as "FILE:LINE (column photo):
+    problem": all of them at once, not only the first a photo check would meet."""
+    from smcheck.engines import shared_engines
+    from smcheck.errors import SetupError
+    from smcheck.extract.faces import FaceModelsUnavailable, reference_encoding
+
+    todo = [(s, p) for s in ros.students for p in s.photos]
+    if not todo:
+        return []
+    try:
+        models = shared_engines().faces
+    except FaceModelsUnavailable as exc:
+        return [f"{ros.path}: the reference photos could not be checked: {exc}"]
+    problems = []
+    for student, photo in todo:
+        try:
+            reference_encoding(ros, student.id, photo, models, False)
+        except SetupError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 @app.command()

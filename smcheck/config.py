@@ -16,11 +16,21 @@ from typing import Any
 
 from smcheck.errors import InputError
 from smcheck.findings import Severity
+from smcheck.roster import (
+    CHANNELS,
+    COLUMNS,
+    DEFAULT_FORMAT,
+    IGNORE,
+    Release,
+    RosterFormat,
+    consent_level,
+)
 
 _KEYS = {
     "roster", "district_email_domains", "staff", "fail_on", "face_tolerance", "ignore",
-    "severity", "select", "recognizers", "student_number_pattern",
+    "severity", "select", "recognizers", "student_number_pattern", "channel",
 }
+_ROSTER_KEYS = {"path", "columns", "blank_release"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +48,10 @@ class Config:
     # student numbers (a regular expression): both add to what R502 and the others find.
     recognizers: Path | None = None
     student_number_pattern: str | None = None
+    # How the district's roster export is laid out ([roster] table), and the channel a
+    # run publishes to (web, social, print): its per-channel consent then applies.
+    roster_format: RosterFormat = DEFAULT_FORMAT
+    channel: str | None = None
 
     def enabled(self, code: str) -> bool:
         """Whether a rule runs. E9xx always runs under --select: an input that could not
@@ -52,6 +66,48 @@ def parse_fail_on(value: str) -> Severity | None:
     if value.strip().casefold() == "never":
         return None
     return Severity.parse(value)
+
+
+def parse_channel(value: object, file: str) -> str:
+    if not isinstance(value, str) or value.strip().casefold() not in CHANNELS:
+        raise InputError(file, f"channel must be one of {', '.join(CHANNELS)}")
+    return value.strip().casefold()
+
+
+def _roster_table(value: object, path: Path) -> dict[str, Any]:
+    """`roster = "roster.csv"`, or a [roster] table: path, columns (the export's header ->
+    a roster column), blank_release (what an empty consent cell means)."""
+    file = str(path)
+    if isinstance(value, str):
+        return {"roster": (path.parent / value).resolve()}
+    if not isinstance(value, dict):
+        raise InputError(file, "roster must be a path string or a [roster] table")
+    unknown = sorted(set(value) - _ROSTER_KEYS)
+    if unknown:
+        raise InputError(file, f"[roster]: unknown key(s): {', '.join(unknown)} (known: "
+                               f"{', '.join(sorted(_ROSTER_KEYS))})")
+    out: dict[str, Any] = {}
+    if "path" in value:
+        if not isinstance(value["path"], str):
+            raise InputError(file, "[roster] path must be a path string")
+        out["roster"] = (path.parent / value["path"]).resolve()
+    columns = value.get("columns", {})
+    if not isinstance(columns, dict):
+        raise InputError(file, "[roster.columns] must be a table of \"Header\" = \"column\"")
+    known = (*COLUMNS, IGNORE)
+    for header, column in columns.items():
+        if not isinstance(column, str) or column not in known:
+            raise InputError(file, f"[roster.columns] {header!r}: {column!r} is not a roster "
+                                   f"column (one of: {', '.join(known)})")
+    blank = Release.NONE
+    if "blank_release" in value:
+        level = consent_level(str(value["blank_release"]))
+        if level is None or not isinstance(value["blank_release"], str):
+            raise InputError(file, "[roster] blank_release must be full, photo only, name "
+                                   "only or none")
+        blank = level
+    out["roster_format"] = RosterFormat(columns=tuple(columns.items()), blank_release=blank)
+    return out
 
 
 def _str_list(value: object, key: str, file: str) -> tuple[str, ...]:
@@ -71,9 +127,9 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
 
     kwargs: dict[str, Any] = {"path": path}
     if "roster" in table:
-        if not isinstance(table["roster"], str):
-            raise InputError(file, "roster must be a path string")
-        kwargs["roster"] = (path.parent / table["roster"]).resolve()
+        kwargs.update(_roster_table(table["roster"], path))
+    if "channel" in table:
+        kwargs["channel"] = parse_channel(table["channel"], file)
     if "district_email_domains" in table:
         domains = _str_list(table["district_email_domains"], "district_email_domains", file)
         kwargs["district_email_domains"] = tuple(d.strip().lstrip("@").casefold() for d in domains)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from smcheck.errors import InputError
+from smcheck.lexicon import models_dir
 from smcheck.textfile import decode, read_regular
 
 
@@ -36,38 +39,76 @@ class Release(Enum):
         return self in (Release.FULL, Release.PHOTO_ONLY)
 
 
-_RELEASE_VALUES: dict[str, Release] = {
-    **dict.fromkeys(("full", "yes", "y", "true", "1", "all", "name and photo"), Release.FULL),
-    **dict.fromkeys(("photo", "photo only", "image only"), Release.PHOTO_ONLY),
-    **dict.fromkeys(("name", "name only"), Release.NAME_ONLY),
-    **dict.fromkeys(
-        ("none", "no", "n", "false", "0", "opt out", "opt-out", "restricted", ""), Release.NONE
-    ),
-}
+    @classmethod
+    def of(cls, names: bool, photos: bool) -> Release:
+        return {(True, True): cls.FULL, (False, True): cls.PHOTO_ONLY,
+                (True, False): cls.NAME_ONLY, (False, False): cls.NONE}[(names, photos)]
 
-_TRUE = {"yes", "y", "true", "1", "x"}
-_FALSE = {"no", "n", "false", "0", ""}
-
-# Canonical column -> accepted header spellings, compared after _header_key().
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "student_id": ("student_id", "id", "student number", "studentid"),
-    "first_name": ("first_name", "first", "given name"),
-    "last_name": ("last_name", "last", "surname", "family name"),
-    "preferred_name": ("preferred_name", "nickname", "goes by"),
-    "grade": ("grade", "grade level"),
-    "media_release": ("media_release", "release", "photo release", "media consent"),
-    "release_expires": ("release_expires", "consent expires", "expires"),
-    "safety_flag": ("safety_flag", "custody flag", "safety concern", "do not publish"),
-    "photo": ("photo", "photos", "reference photo"),
-}
-_REQUIRED = ("student_id", "first_name", "last_name", "media_release")
+    def __and__(self, other: Release) -> Release:
+        """What both allow: a general release and a channel's, say."""
+        return Release.of(self.names_allowed and other.names_allowed,
+                          self.photos_allowed and other.photos_allowed)
 
 
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_\-]+", "", header.strip().casefold())
+CHANNELS = ("web", "social", "print")
+
+# Columns any of whose spellings a roster may use; several may hold a safety flag.
+COLUMNS = (
+    "student_id", "first_name", "last_name", "name", "preferred_name", "grade",
+    "media_release", "media_opt_out", "photo_release", "photo_opt_out", "name_release",
+    "name_opt_out", "web_release", "social_release", "print_release", "release_expires",
+    "safety_flag", "safety_alert", "photo",
+)
+CONSENT = ("media_release", "media_opt_out", "photo_release", "photo_opt_out", "name_release",
+           "name_opt_out")
+# Several columns may say these: any of them flags, or restricts.
+_MANY = ("safety_flag", "safety_alert", "media_opt_out", "photo_opt_out", "name_opt_out")
+IGNORE = "ignore"  # [roster.columns] "Some Header" = "ignore"
 
 
-_ALIASES = {_header_key(a): col for col, aliases in _COLUMNS.items() for a in aliases}
+def header_key(header: str) -> str:
+    """Headers compare without case, spaces or punctuation ("#" reads as "number")."""
+    folded = unicodedata.normalize("NFKC", header).strip().casefold().replace("#", "number")
+    return re.sub(r"[^0-9a-z]+", "", folded)
+
+
+def _cell_key(value: str) -> str:
+    return " ".join(value.casefold().split())
+
+
+@cache
+def _knowledge() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """models/roster.toml: header spellings per column, and the value words."""
+    with (models_dir() / "roster.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    aliases = {header_key(a): col for col, spellings in data["columns"].items()
+               for a in spellings}
+    values = {k: frozenset(_cell_key(v) for v in words) for k, words in data["values"].items()}
+    return aliases, values
+
+
+def _words(name: str) -> frozenset[str]:
+    return _knowledge()[1][name]
+
+
+def _first_word(value: str) -> str:
+    m = re.match(r"[a-z0-9]+", value)
+    return m.group(0) if m else value
+
+
+def consent_level(value: str) -> Release | None:
+    """A consent cell as a level; None when it is no known way of saying one."""
+    v = _cell_key(value)
+    for level, key in ((Release.FULL, "full"), (Release.PHOTO_ONLY, "photo_only"),
+                       (Release.NAME_ONLY, "name_only"), (Release.NONE, "none")):
+        if v in _words(key):
+            return level
+    word = _first_word(v)  # "Yes, Directory Release Permitted", "No Photos"
+    if word in _words("full") and word != v:
+        return Release.FULL
+    if word in _words("none") and word != v:
+        return Release.NONE
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,15 +123,22 @@ class Student:
     safety_flag: bool
     photos: tuple[Path, ...]
     line: int
+    # Per-channel consent (web, social, print), where the roster has those columns.
+    channels: tuple[tuple[str, Release], ...] = ()
 
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def effective_release(self, today: date) -> Release:
-        """After the expiry date a release counts as none (SPEC section 3)."""
+    def effective_release(self, today: date, channel: str | None = None) -> Release:
+        """After the expiry date a release counts as none (SPEC section 3). A run for a
+        channel also needs that channel's consent, where the roster records one."""
         if self.release_expires is not None and today > self.release_expires:
             return Release.NONE
+        if channel is not None:
+            for name, release in self.channels:
+                if name == channel:
+                    return self.release & release
         return self.release
 
     def first_names(self) -> tuple[str, ...]:
@@ -104,6 +152,9 @@ class Student:
 class Roster:
     path: Path | None
     students: tuple[Student, ...]
+    # Which header each column was read from, and the headers nothing read.
+    columns: tuple[tuple[str, str], ...] = ()
+    ignored: tuple[str, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, Student]:
@@ -135,23 +186,30 @@ def _parse_date(value: str, file: str, line: int, column: str) -> date:
         ) from None
 
 
-def _parse_flag(value: str, file: str, line: int, column: str) -> bool:
-    v = value.strip().casefold()
-    if v in _TRUE:
-        return True
-    if v in _FALSE:
-        return False
-    raise InputError(
-        file, f"{value!r} is not a yes/no value (use yes, true, 1 or x)", line=line, column=column
-    )
-
-
 def _clean_name(value: str) -> str:
     return unicodedata.normalize("NFC", " ".join(value.split()))
 
 
-def load_roster(path: Path, *, check_photos: bool = True) -> Roster:
-    """Read and validate a roster. Every problem is an InputError naming line and column."""
+@dataclass(frozen=True, kw_only=True)
+class RosterFormat:
+    """How to read a district's export: [roster] in smcheck.toml."""
+
+    # Header as exported -> a column of COLUMNS, or "ignore".
+    columns: tuple[tuple[str, str], ...] = ()
+    # What an empty consent cell means: "none" (SPEC section 3), unless the district's
+    # form says a blank is permission (Synergy's Directory Information Release).
+    blank_release: Release = Release.NONE
+
+
+DEFAULT_FORMAT = RosterFormat()
+
+
+def load_roster(path: Path, *, check_photos: bool = True,
+                fmt: RosterFormat = DEFAULT_FORMAT) -> Roster:
+    """Read and validate a roster. Every problem is an InputError naming line and column.
+
+    Line numbers are the file's: a quoted cell with a line break in it counts its lines.
+    """
     file = str(path)
     data = read_regular(path, file, what="roster file")
     text = decode(data, file, what="a CSV roster")
@@ -159,102 +217,205 @@ def load_roster(path: Path, *, check_photos: bool = True) -> Roster:
         raise InputError(file, "roster is empty")
     first_line = text.splitlines()[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
     try:
-        rows = list(reader)
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1  # the next row starts after this one's last line
     except csv.Error as exc:
         raise InputError(file, f"malformed CSV: {exc}", line=reader.line_num) from None
-    header = rows[0]
-    columns: dict[str, int] = {}
-    for index, name in enumerate(header):
-        canonical = _ALIASES.get(_header_key(name))
-        if canonical is None:
-            continue  # extra columns (homeroom, notes...) are allowed and ignored
-        if canonical in columns:
-            raise InputError(
-                file, f"two columns mean {canonical}: {header[columns[canonical]]!r} and {name!r}",
-                line=1, column=name,
-            )
-        columns[canonical] = index
-    missing = [c for c in _REQUIRED if c not in columns]
+    header = rows[0][1]
+    columns, ignored = _columns(header, fmt, file)
+    missing = [c for c in ("student_id",) if c not in columns]
+    if "name" not in columns:
+        missing += [c for c in ("first_name", "last_name") if c not in columns]
+    if not any(c in columns for c in CONSENT):
+        missing.append("media_release")
     if missing:
         raise InputError(
-            file, f"missing required column(s): {', '.join(missing)} (header: {', '.join(header)})",
-            line=1,
-        )
+            file, f"missing required column(s): {', '.join(missing)} (header: "
+            f"{', '.join(header)}); map your export's headers in smcheck.toml under "
+            "[roster.columns], e.g. \"Student Number\" = \"student_id\"", line=1)
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
+    for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        students.append(_parse_row(row, line_no, columns, header, path, seen, check_photos))
-    return Roster(path, tuple(students))
+        students.append(_Row(row, line_no, columns, header, path, fmt).student(seen, check_photos))
+    named = tuple((col, ", ".join(header[i] for i in idx)) for col, idx in columns.items())
+    return Roster(path, tuple(students), columns=named, ignored=ignored)
 
 
-def _parse_row(
-    row: list[str],
-    line: int,
-    columns: dict[str, int],
-    header: list[str],
-    path: Path,
-    seen: dict[str, int],
-    check_photos: bool,
-) -> Student:
-    file = str(path)
-
-    def cell(col: str) -> str:
-        i = columns.get(col)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
-    def colname(col: str) -> str:
-        return header[columns[col]]
-
-    sid = cell("student_id")
-    if not sid:
-        raise InputError(file, "student_id is empty", line=line, column=colname("student_id"))
-    if sid in seen:
-        raise InputError(
-            file, f"duplicate student_id {sid!r} (first on line {seen[sid]})",
-            line=line, column=colname("student_id"),
-        )
-    seen[sid] = line
-    for col in ("first_name", "last_name"):
-        if not cell(col):
-            raise InputError(file, f"{col} is empty", line=line, column=colname(col))
-    raw_release = cell("media_release")
-    release = _RELEASE_VALUES.get(" ".join(raw_release.casefold().split()))
-    if release is None:
-        raise InputError(
-            file,
-            f"unknown media_release value {raw_release!r} "
-            "(use full, photo only, name only or none)",
-            line=line, column=colname("media_release"),
-        )
-    expires = None
-    if cell("release_expires"):
-        expires = _parse_date(cell("release_expires"), file, line, colname("release_expires"))
-    flag = False
-    if "safety_flag" in columns:
-        flag = _parse_flag(cell("safety_flag"), file, line, colname("safety_flag"))
-    photos: list[Path] = []
-    for part in filter(None, (p.strip() for p in cell("photo").split(";"))):
-        photo = (path.parent / part).resolve()
-        if check_photos and not photo.is_file():
+def _columns(header: list[str], fmt: RosterFormat,
+             file: str) -> tuple[dict[str, list[int]], tuple[str, ...]]:
+    """Which columns hold what: the config's mapping first, then the built-in aliases."""
+    aliases, _ = _knowledge()
+    mapped = {header_key(h): col for h, col in fmt.columns}
+    columns: dict[str, list[int]] = {}
+    ignored: list[str] = []
+    for index, name in enumerate(header):
+        key = header_key(name)
+        canonical = mapped.get(key) or aliases.get(key)
+        if canonical is None or canonical == IGNORE:
+            ignored.append(name)  # homeroom, notes...: allowed, and listed by `roster check`
+            continue
+        if canonical in columns and canonical not in _MANY:
+            first = header[columns[canonical][0]]
             raise InputError(
-                file, f"reference photo {part!r} not found", line=line, column=colname("photo")
-            )
-        photos.append(photo)
-    return Student(
-        id=sid,
-        first_name=_clean_name(cell("first_name")),
-        last_name=_clean_name(cell("last_name")),
-        preferred_name=_clean_name(cell("preferred_name")) or None,
-        grade=cell("grade") or None,
-        release=release,
-        release_expires=expires,
-        safety_flag=flag,
-        photos=tuple(photos),
-        line=line,
-    )
+                file, f"two columns mean {canonical}: {first!r} and {name!r} (say which in "
+                f"smcheck.toml: [roster.columns] {json.dumps(name)} = \"ignore\")",
+                line=1, column=name)
+        columns.setdefault(canonical, []).append(index)
+    return columns, tuple(ignored)
+
+
+class _Row:
+    """One student's row: its cells by column, with errors naming line and column."""
+
+    def __init__(self, row: list[str], line: int, columns: dict[str, list[int]],
+                 header: list[str], path: Path, fmt: RosterFormat) -> None:
+        self.row, self.line, self.columns, self.header = row, line, columns, header
+        self.path, self.file, self.fmt = path, str(path), fmt
+
+    def cells(self, col: str) -> list[tuple[str, str]]:
+        """(header, value) of each column `col` was read from."""
+        return [(self.header[i], self.row[i].strip() if i < len(self.row) else "")
+                for i in self.columns.get(col, ())]
+
+    def cell(self, col: str) -> str:
+        found = self.cells(col)
+        return found[0][1] if found else ""
+
+    def colname(self, col: str) -> str:
+        return self.header[self.columns[col][0]]
+
+    def error(self, col: str, problem: str) -> InputError:
+        return InputError(self.file, problem, line=self.line, column=self.colname(col))
+
+    def level(self, col: str) -> Release:
+        raw = self.cell(col)
+        if not raw and self.fmt.blank_release is not Release.NONE:
+            return self.fmt.blank_release
+        level = consent_level(raw)
+        if level is None:
+            raise self.error(col, f"unknown {col} value {raw!r} (use full, photo only, name "
+                                  "only or none; yes or no)")
+        return level
+
+    def restricts(self, col: str) -> bool:
+        """Opt-out cells: does any of them restrict?"""
+        out = False
+        for header, raw in self.cells(col):
+            v = _cell_key(raw)
+            if v in _words("restrict") or _first_word(v) in _words("restrict"):
+                out = True
+            elif not (v in _words("unrestricted") or _first_word(v) in _words("unrestricted")):
+                raise InputError(self.file, f"{raw!r} is not a yes/no value for an opt-out "
+                                 "column (yes or x: opted out; no or blank: not)",
+                                 line=self.line, column=header)
+        return out
+
+    def release(self) -> Release:
+        """Every consent column the roster has, the strictest reading of all. What no
+        column speaks of is allowed only where the roster records consent by opt-outs
+        alone (a blank opt-out is no objection); an opt-in roster needs a yes."""
+        cols = set(self.columns)
+        opt_in_only_default = not ({"media_release", "photo_release", "name_release"} & cols)
+        names = photos = True
+        if "media_release" in cols:
+            level = self.level("media_release")
+            names, photos = level.names_allowed, level.photos_allowed
+        elif "media_opt_out" not in cols:
+            if not {"name_release", "name_opt_out"} & cols:
+                names = opt_in_only_default
+            if not {"photo_release", "photo_opt_out"} & cols:
+                photos = opt_in_only_default
+        if "media_opt_out" in cols and self.restricts("media_opt_out"):
+            names = photos = False
+        if "photo_release" in cols:
+            photos = photos and self.level("photo_release").photos_allowed
+        if "photo_opt_out" in cols and self.restricts("photo_opt_out"):
+            photos = False
+        if "name_release" in cols:
+            names = names and self.level("name_release").names_allowed
+        if "name_opt_out" in cols and self.restricts("name_opt_out"):
+            names = False
+        return Release.of(names, photos)
+
+    def safety(self) -> bool:
+        for header, value in self.cells("safety_flag"):
+            v = _cell_key(value)
+            if v in _words("flag_yes"):
+                return True
+            if v not in _words("flag_no"):
+                raise InputError(self.file, f"{value!r} is not a yes/no value (use yes, true, "
+                                 "1 or x)", line=self.line, column=header)
+        # An alert's wording may name a parent: it is read, never repeated.
+        return any(_cell_key(value) not in _words("no_alert")
+                   for _, value in self.cells("safety_alert"))
+
+    def names(self) -> tuple[str, str]:
+        first, last = self.cell("first_name"), self.cell("last_name")
+        if "first_name" in self.columns and "last_name" in self.columns:
+            for col, value in (("first_name", first), ("last_name", last)):
+                if not value:
+                    raise self.error(col, f"{col} is empty")
+            return first, last
+        combined = " ".join(self.cell("name").split())
+        if "," in combined:  # "Last, First Middle"
+            last, _, given = combined.partition(",")
+            words = given.split()
+            first = first or (words[0] if words else "")
+            parts = last.split()
+            while len(parts) > 1 and parts[-1].casefold() in _words("suffixes"):
+                parts.pop()
+            last = " ".join(parts)
+        else:  # "First Last"
+            words = combined.split()
+            first, last = (first or " ".join(words[:-1]), words[-1]) if len(words) > 1 \
+                else ("", "")
+        if not first or not last:
+            raise self.error("name", "name is not \"Last, First\" (nor \"First Last\")")
+        return first, last
+
+    def student(self, seen: dict[str, int], check_photos: bool) -> Student:
+        sid = self.cell("student_id")
+        if not sid:
+            raise self.error("student_id", "student_id is empty")
+        if sid in seen:
+            raise self.error("student_id",
+                             f"duplicate student_id {sid!r} (first on line {seen[sid]})")
+        seen[sid] = self.line
+        first, last = self.names()
+        release = self.release()
+        expires = None
+        if self.cell("release_expires"):
+            expires = _parse_date(self.cell("release_expires"), self.file, self.line,
+                                  self.colname("release_expires"))
+        channels = tuple((channel, self.level(f"{channel}_release")) for channel in CHANNELS
+                         if f"{channel}_release" in self.columns)
+        photos: list[Path] = []
+        parts = [p.strip() for p in self.cell("photo").split(";") if p.strip()]
+        for k, part in enumerate(parts, start=1):
+            photo = (self.path.parent / part).resolve()
+            if check_photos and not photo.is_file():
+                # Counted, not named: photo files are often named after the student.
+                raise self.error("photo", f"reference photo {k} of {len(parts)} not found")
+            photos.append(photo)
+        return Student(
+            id=sid,
+            first_name=_clean_name(first),
+            last_name=_clean_name(last),
+            preferred_name=_clean_name(self.cell("preferred_name")) or None,
+            grade=self.cell("grade") or None,
+            release=release,
+            release_expires=expires,
+            safety_flag=self.safety(),
+            photos=tuple(photos),
+            line=self.line,
+            channels=channels,
+        )
 
 
 def summarize(roster: Roster, today: date) -> dict[str, object]:
@@ -265,14 +426,26 @@ def summarize(roster: Roster, today: date) -> dict[str, object]:
         by_release[s.effective_release(today).value] += 1
         if s.release_expires is not None and today > s.release_expires:
             expired += 1
-    return {
+    out: dict[str, object] = {
         "students": len(roster),
+        "columns": dict(roster.columns),
+        "ignored_columns": list(roster.ignored),
         "by_release": by_release,
         "safety_flagged": sum(s.safety_flag for s in roster.students),
         "expired_releases": expired,
         "with_photos": sum(bool(s.photos) for s in roster.students),
         "without_photos": sum(not s.photos for s in roster.students),
     }
+    channels = [c for c in CHANNELS if f"{c}_release" in dict(roster.columns)]
+    if channels:
+        by_channel: dict[str, dict[str, int]] = {}
+        for channel in channels:
+            counts = {r.value: 0 for r in Release}
+            for s in roster.students:
+                counts[s.effective_release(today, channel).value] += 1
+            by_channel[channel] = counts
+        out["by_channel"] = by_channel
+    return out
 
 
 def students_sorted(students: Iterable[Student]) -> list[Student]:

@@ -108,6 +108,7 @@ def resolve(
     fail_on: str | None = None,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    channel: str | None = None,
 ) -> Settings:
     """Config from the argument, else SMCHECK_CONFIG, else smcheck.toml or
     [tool.smcheck] in pyproject.toml in `start` (default: the current folder) or a
@@ -129,6 +130,10 @@ def resolve(
             cfg = replace(cfg, fail_on=parse_fail_on(fail_on))
         except ValueError as exc:
             raise InputError("--fail-on", str(exc)) from None
+    if channel is not None:
+        from smcheck.config import parse_channel
+
+        cfg = replace(cfg, channel=parse_channel(channel, "--channel"))
     if select:
         cfg = replace(cfg, select=_codes(select, "--select"))
     if ignore:
@@ -147,7 +152,7 @@ def resolve(
         path, roster_source = cfg.roster, "config"
     else:
         path, roster_source = None, "none"
-    ros = load_roster(path) if path is not None else EMPTY_ROSTER
+    ros = load_roster(path, fmt=cfg.roster_format) if path is not None else EMPTY_ROSTER
     return Settings(config=cfg, config_source=config_source, roster=ros,
                     roster_source=roster_source)
 

@@ -383,7 +383,7 @@ def test_accepted_findings_stay_accepted(tmp_path: Path) -> None:
     src.mkdir()
     post = src / "post.txt"
     post.write_text("Great job today, Leo! Hope read a poem.")
-    r = run("accept", str(post), "-r", ROSTER, "--rule", "N102", "--reason",
+    r = run("accept", str(post), "-r", ROSTER, "--rule", "N102", "--all", "--reason",
             "Signed release 11/20", "--by", "office")
     assert r.exit_code == 0, r.output
     code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)

@@ -96,7 +96,7 @@ def test_photos_relative_to_roster(tmp_path: Path) -> None:
      "r.csv:2 (column safety_flag): 'maybe' is not a yes/no value"),
     ("student_id,first_name,last_name,media_release\nS1,,B,full\n", "r.csv:2 (column first_name): first_name is empty"),
     ("student_id,first_name,last_name,media_release,photo\nS1,A,B,full,nope.jpg\n",
-     "r.csv:2 (column photo): reference photo 'nope.jpg' not found"),
+     "r.csv:2 (column photo): reference photo 1 of 1 not found"),
     ("", "r.csv: roster is empty"),
 ])
 def test_errors_name_file_line_and_column(tmp_path: Path, text: str, expected: str) -> None:

@@ -299,8 +299,10 @@ def _reference(roster: Roster, student: Student, photo: Path, models: FaceModels
     file = str(roster.path) if roster.path else "roster"
 
     def fail(problem: str) -> SetupError:
-        return SetupError(file, f"reference photo {photo.name!r}: {problem}",
-                          line=student.line, column="photo")
+        # Counted, not named: photo files are often named after the student.
+        which = student.photos.index(photo) + 1 if photo in student.photos else 1
+        return SetupError(file, f"reference photo {which} of {len(student.photos) or 1}: "
+                          f"{problem}", line=student.line, column="photo")
 
     try:
         data = photo.read_bytes()

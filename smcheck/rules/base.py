@@ -29,7 +29,8 @@ class Context:
         return self.publish_at.date()
 
     def release(self, student: Student) -> Release:
-        return student.effective_release(self.today)
+        """The student's consent for this post: expiry applied, and the run's channel."""
+        return student.effective_release(self.today, self.config.channel)
 
 
 @dataclass(frozen=True, kw_only=True)
