@@ -118,8 +118,9 @@ def split_front_matter(text: str, file: str) -> tuple[FrontMatter, str]:
         return _NO_FRONT, text
     import yaml
 
-    loader = _loader()(m.group(1))
+    loader = None
     try:
+        loader = _loader()(m.group(1))  # refuses control characters already
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
@@ -127,10 +128,14 @@ def split_front_matter(text: str, file: str) -> tuple[FrontMatter, str]:
         line = mark.line + 2 if mark is not None else None
         raise InputError(file, f"front matter is not valid YAML ({_unquoted(exc.problem)})",
                          line=line) from None
+    except yaml.reader.ReaderError:
+        raise InputError(file, "front matter is not valid YAML (a control character)",
+                         line=2) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         raise InputError(file, "front matter is not valid YAML", line=2) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):

@@ -182,7 +182,7 @@ def _parse_date(value: str, file: str, line: int, column: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(
-            file, f"{value!r} is not a date (use YYYY-MM-DD)", line=line, column=column
+            file, "not a date (use YYYY-MM-DD)", line=line, column=column
         ) from None
 
 
@@ -271,7 +271,10 @@ def _columns(header: list[str], fmt: RosterFormat,
 
 
 class _Row:
-    """One student's row: its cells by column, with errors naming line and column."""
+    """One student's row: its cells by column, with errors naming line and column.
+
+    Errors never repeat a cell: in a row shifted by a missing comma, the consent column
+    holds a student's name."""
 
     def __init__(self, row: list[str], line: int, columns: dict[str, list[int]],
                  header: list[str], path: Path, fmt: RosterFormat) -> None:
@@ -299,7 +302,7 @@ class _Row:
             return self.fmt.blank_release
         level = consent_level(raw)
         if level is None:
-            raise self.error(col, f"unknown {col} value {raw!r} (use full, photo only, name "
+            raise self.error(col, f"unknown {col} value (use full, photo only, name "
                                   "only or none; yes or no)")
         return level
 
@@ -311,7 +314,7 @@ class _Row:
             if v in _words("restrict") or _first_word(v) in _words("restrict"):
                 out = True
             elif not (v in _words("unrestricted") or _first_word(v) in _words("unrestricted")):
-                raise InputError(self.file, f"{raw!r} is not a yes/no value for an opt-out "
+                raise InputError(self.file, "not a yes/no value for an opt-out "
                                  "column (yes or x: opted out; no or blank: not)",
                                  line=self.line, column=header)
         return out
@@ -349,7 +352,7 @@ class _Row:
             if v in _words("flag_yes"):
                 return True
             if v not in _words("flag_no"):
-                raise InputError(self.file, f"{value!r} is not a yes/no value (use yes, true, "
+                raise InputError(self.file, "not a yes/no value (use yes, true, "
                                  "1 or x)", line=self.line, column=header)
         # An alert's wording may name a parent: it is read, never repeated.
         return any(_cell_key(value) not in _words("no_alert")
