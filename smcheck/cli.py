@@ -614,6 +614,7 @@ def fix(
     start = folder if folder is not None and discover_config(folder.resolve()) else None
     checker, when = _setup(roster, config, None, publish_at, _cache_wanted(cache),
                            start=start, select=select, ignore=ignore)
+    _prepare_outputs(None, report)
     if folder is not None:
         from smcheck.batch import posts_in
 
@@ -635,7 +636,10 @@ def fix(
     if report is not None:
         from smcheck.reporters.fix_html import write as write_html
 
-        write_html(result, report)
+        try:
+            write_html(result, report)
+        except InputError as exc:
+            fail(str(exc))
         _stderr().print(f"report: {report}", markup=False)
     from smcheck.reporters import fix as fix_reporter
 

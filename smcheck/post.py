@@ -148,8 +148,14 @@ def split_front_matter(text: str, file: str) -> tuple[FrontMatter, str]:
 
 
 def _unquoted(problem: str | None) -> str:
-    """PyYAML's problem, without the words it quotes from the post."""
-    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem or "syntax error")
+    """PyYAML's problem, without the words it quotes from the post: its own tokens
+    (',', ']', '<stream end>') stay, anything with a letter or digit in it goes."""
+    def keep(m: re.Match[str]) -> str:
+        inner = m.group(0)[1:-1]
+        token = re.fullmatch(r"<[a-z ]+>", inner) or not re.search(r"\w", inner)
+        return m.group(0) if token else "'...'"
+
+    return re.sub(r"'[^']*'|\"[^\"]*\"", keep, problem or "syntax error")
 
 
 def local_zone() -> tzinfo:

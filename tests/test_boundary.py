@@ -353,3 +353,12 @@ def test_unreadable_files_and_folders_are_e901(tmp_path: Path) -> None:
         "locked": ["E901"], "ok.txt": ["N102"], "secret.txt": ["E901"]}
     assert "cannot read folder: Permission denied" in posts["locked"]["findings"][0]["message"]
     assert "cannot read post: Permission denied" in posts["secret.txt"]["findings"][0]["message"]
+
+
+def test_fix_report_that_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Great job, Leo!")
+    (tmp_path / "a-folder").mkdir()
+    r = run("fix", "a.txt", "--out", "out", "-r", ROSTER, "--report", "a-folder", cwd=tmp_path)
+    assert r.exit_code == 2
+    assert r.output == "smcheck: error: a-folder: is a folder; give the name of a file to write\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder", "a.txt"]

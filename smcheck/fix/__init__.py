@@ -210,11 +210,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Written whole, then moved into place."""
+    """Written whole, then moved into place; no temporary file survives a failure."""
+    from smcheck.outputs import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.smcheck-tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomic(path, data)
 
 
 # ---- one post ------------------------------------------------------------------------

@@ -189,7 +189,6 @@ COLOUR_NOT_WRITTEN = "#990000"
 
 def write(result: FixReport, path: Path) -> None:
     """Written whole, then moved into place: never a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(result), encoding="utf-8")
-    tmp.replace(path)
+    from smcheck.outputs import write_atomic
+
+    write_atomic(path, render(result))
