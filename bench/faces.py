@@ -35,7 +35,7 @@ VARIANTS = {
     "MTCNN, HOG on its faces": Detection(hog_small=None, hog_medium=None, hog_large=None,
                                          hog_large_small_faces=None),
     "chosen: MTCNN + HOG where it pays": Detection(),
-    "MTCNN + HOG on small photos only": Detection(hog_large=None),
+    "chosen, one HOG step on small photos": Detection(hog_small=UPSAMPLE),
 }
 
 Items = list[tuple[Path, list[Box]]]

@@ -7,11 +7,13 @@
 3. Per-photo time inside a warm process: decode, detect, encode.
 
 Run: uv run python bench/photos.py   (needs ../shared/testdata)
+     uv run python bench/photos.py --per-photo   (3. alone)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -90,26 +92,48 @@ def main() -> int:
         print(f"text only {cold_text:.2f} s; text + one 12 MP photo ({twelve.name}) "
               f"{cold_photo:.2f} s; ratio {cold_photo / cold_text:.2f} (goal < 2.5)\n")
 
-        print("## Per photo, warm process\n")
-        from smcheck.extract.faces import WORKING_SIDE, FaceModels
-        from smcheck.extract.images import load_image
-
-        models = FaceModels()
-        print("| photo | size | decode ms | detect ms | encode ms | faces |")
-        print("|---|---|---|---|---|---|")
-        for f in files:
-            t0 = time.perf_counter()
-            img = load_image(f, WORKING_SIDE)
-            t1 = time.perf_counter()
-            found = models.detect(img)
-            t2 = time.perf_counter()
-            for candidate in found:
-                models.encode(candidate)
-            t3 = time.perf_counter()
-            print(f"| {f.name} | {img.width}x{img.height} | {(t1 - t0) * 1000:.0f} | "
-                  f"{(t2 - t1) * 1000:.0f} | {(t3 - t2) * 1000:.0f} | {len(found)} |")
+        per_photo(files)
     return 0
 
 
+def per_photo(files: list[Path]) -> None:
+    """Each stage of each photo in one warm process, one thread: decode, detect faces
+    (MTCNN, HOG where it pays), encode them, and read the words (text detector on every
+    photo; reading only where it found lines)."""
+    from smcheck.extract.faces import WORKING_SIDE, FaceModels
+    from smcheck.extract.images import load_image
+    from smcheck.extract.ocr import Ocr
+
+    models, ocr = FaceModels(), Ocr()
+    models.mtcnn  # noqa: B018 - loaded before the first photo's clock starts
+    print("## Per photo, warm process\n")
+    print("| photo | size | decode ms | detect ms | encode ms | faces | words ms | words |")
+    print("|---|---|---|---|---|---|---|---|")
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for f in files:
+        t0 = time.perf_counter()
+        img = load_image(f, WORKING_SIDE)
+        t1 = time.perf_counter()
+        found = models.detect(img)
+        t2 = time.perf_counter()
+        for candidate in found:
+            models.encode(candidate)
+        t3 = time.perf_counter()
+        lines = ocr.lines(img)
+        t4 = time.perf_counter()
+        ms = [(t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000, (t4 - t3) * 1000]
+        totals = [a + b for a, b in zip(totals, ms, strict=True)]
+        words = ", ".join(line.text for line in lines) or "-"
+        print(f"| {f.name} | {img.width}x{img.height} | {ms[0]:.0f} | {ms[1]:.0f} | "
+              f"{ms[2]:.0f} | {len(found)} | {ms[3]:.0f} | {words} |", flush=True)
+    print(f"| **total** | | **{totals[0]:.0f}** | **{totals[1]:.0f}** | **{totals[2]:.0f}** | "
+          f"| **{totals[3]:.0f}** | |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--per-photo"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            per_photo(photos(Path(tmp)))
+        raise SystemExit(0)
     raise SystemExit(main())
