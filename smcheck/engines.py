@@ -22,6 +22,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smcheck._presidio import load as load_presidio
+from smcheck._presidio import read_registry, trusted_patterns
 from smcheck.lexicon import models_dir
 
 if TYPE_CHECKING:
@@ -107,6 +109,7 @@ class Engines:
 
     @cached_property
     def _presidio_nlp(self) -> SpacyNlpEngine:
+        load_presidio()
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
         engine = SpacyNlpEngine(
@@ -125,6 +128,7 @@ class Engines:
         """Presidio's view of a spaCy parse. Lemmas are the lower-cased words: the
         lemmatizer is not run (it costs more than the tagger and parser together), and
         context word lists hold the forms they need."""
+        load_presidio()
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
         words = [t.lower_ for t in doc]
@@ -164,6 +168,7 @@ class Engines:
 def load_recognizers(conf_file: Path) -> list[EntityRecognizer]:
     """The recognizers a Presidio registry YAML file describes (smcheck's own, or a
     district's extra ones named by the config)."""
+    load_presidio()
     from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
 
     import smcheck.extract.recognizers  # noqa: F401  (registers smcheck's recognizer classes)
@@ -175,6 +180,7 @@ def load_recognizers(conf_file: Path) -> list[EntityRecognizer]:
 def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
                    settings: dict[str, Any]) -> AnalyzerEngine:
     """An AnalyzerEngine with the recognizers of a Presidio registry YAML file."""
+    load_presidio()
     import tldextract.tldextract as tld
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -189,7 +195,10 @@ def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
         offline = tld.TLDExtract(cache_dir=None, suffix_list_urls=())
         offline._smcheck_offline = True  # type: ignore[attr-defined]
         tld.TLD_EXTRACTOR = offline
-    registry = RecognizerRegistryProvider(conf_file=conf_file).create_recognizer_registry()
+    # smcheck's own registry: its patterns ship and are tested (smcheck/_presidio.py).
+    with trusted_patterns():
+        registry = RecognizerRegistryProvider(
+            registry_configuration=read_registry(conf_file)).create_recognizer_registry()
     enhancer = LemmaContextAwareEnhancer(
         context_similarity_factor=float(settings["context_similarity_factor"]),
         min_score_with_context_similarity=float(settings["min_score_with_context"]),

@@ -98,3 +98,46 @@ def test_bad_district_config_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "smcheck.toml").write_text('recognizers = "missing.yaml"\n')
     with pytest.raises(InputError, match=r"missing\.yaml"):
         load_config_file(tmp_path / "smcheck.toml")
+
+
+def test_every_shipped_recognizer_pattern_compiles_with_the_registry_flags() -> None:
+    """smcheck builds its own registry without Presidio's compile-to-validate pass
+    (smcheck/_presidio.py): this is that validation, with the flags the patterns run with."""
+    import regex
+
+    from smcheck._presidio import read_registry
+
+    conf = read_registry(models_dir() / "recognizers.yaml")
+    patterns = [(r.get("name"), p["regex"]) for r in conf["recognizers"] if isinstance(r, dict)
+                for p in r.get("patterns", [])]
+    assert len(patterns) > 20
+    for name, pattern in patterns:
+        try:
+            regex.compile(pattern, flags=int(conf["global_regex_flags"]))
+        except regex.error as exc:  # pragma: no cover - the failure message
+            raise AssertionError(f"{name}: {pattern!r}: {exc}") from exc
+
+
+def test_presidio_validates_every_other_pattern() -> None:
+    """Validation is skipped only while Presidio's own classes and smcheck's shipped
+    registry are built: a pattern a district writes is still checked by Presidio."""
+    from smcheck._presidio import load, trusted_patterns
+
+    pattern = load().Pattern
+
+    with trusted_patterns():
+        pattern("unchecked", "(", 0.5)
+    with pytest.raises(ValueError, match="Invalid regex"):
+        pattern("bad", "(", 0.5)
+
+
+def test_a_district_recognizer_with_a_bad_pattern_is_refused(tmp_path: Path) -> None:
+    from smcheck.engines import load_recognizers
+
+    bad = tmp_path / "district.yaml"
+    bad.write_text("supported_languages: [en]\nglobal_regex_flags: 26\nrecognizers:\n"
+                   "  - name: LunchPin\n    supported_language: en\n    type: custom\n"
+                   "    supported_entity: LUNCH_PIN\n    patterns:\n"
+                   "      - name: pin\n        regex: '(\\d{4}'\n        score: 0.5\n")
+    with pytest.raises(ValueError):
+        load_recognizers(bad)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smcheck.extract.index import Intervals, persons
 from smcheck.extract.lines import breaks
@@ -184,12 +184,9 @@ def _tag_tokens(text: str, start: int, end: int,
 
 
 @cache
-def _nickname_table() -> dict[str, frozenset[str]]:
-    """Formal first name -> common nicknames: the `nicknames` package (a maintained list,
-    Apache-2.0), less models/nicknames.toml's exclusions, plus its additions."""
+def _nickname_lists() -> tuple[dict[str, Any], frozenset[str], frozenset[tuple[str, str]]]:
+    """models/nicknames.toml: its additions, and its exclusions (words, formal:nick pairs)."""
     import tomllib
-
-    from nicknames import NickNamer
 
     from smcheck.lexicon import models_dir
 
@@ -197,20 +194,34 @@ def _nickname_table() -> dict[str, frozenset[str]]:
         conf = tomllib.load(fh)
     never = [str(w).casefold() for w in conf["never"]]
     excluded = frozenset(w for w in never if ":" not in w)
-    pairs = frozenset(tuple(w.split(":", 1)) for w in never if ":" in w)
-    table: dict[str, set[str]] = {}
-    for formal, nicks in NickNamer.default_lookup().items():
-        kept = {n for n in nicks if n not in excluded and (formal, n) not in pairs and (
-            n in conf["keep"] or is_census_name("first", n))}
-        if kept:
-            table[formal] = kept
-    for formal, nicks in conf["add"].items():
-        table.setdefault(formal.casefold(), set()).update(n.casefold() for n in nicks)
-    return {k: frozenset(v) for k, v in table.items()}
+    pairs = frozenset((a, b) for a, b in (w.split(":", 1) for w in never if ":" in w))
+    return conf, excluded, pairs
+
+
+@cache
+def _nickname_package() -> dict[str, set[str]]:
+    from nicknames import NickNamer
+
+    return NickNamer.default_lookup()
+
+
+@lru_cache(maxsize=4096)
+def _nicknames_of(formal: str) -> frozenset[str]:
+    """Formal first name -> common nicknames: the `nicknames` package (a maintained list,
+    Apache-2.0), less models/nicknames.toml's exclusions, plus its additions. Worked out
+    per roster name, not for the package's ~1,100 names: a cold check asks for a few."""
+    conf, excluded, pairs = _nickname_lists()
+    nicks = _nickname_package().get(formal, set())
+    kept = {n for n in nicks if n not in excluded and (formal, n) not in pairs and (
+        n in conf["keep"] or is_census_name("first", n))}
+    for name, added in conf["add"].items():
+        if name.casefold() == formal:
+            kept.update(n.casefold() for n in added)
+    return frozenset(kept)
 
 
 def nicknames_of(first_name: str) -> frozenset[str]:
-    return _nickname_table().get(Folded.of(first_name).text, frozenset())
+    return _nicknames_of(Folded.of(first_name).text)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
-from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+from smcheck._presidio import load as _load_presidio
 
-from smcheck.extract.names import NameMatcher
+_load_presidio()  # before any presidio_analyzer import: see smcheck/_presidio.py
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult  # noqa: E402
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer  # noqa: E402
+
+from smcheck.extract.names import NameMatcher  # noqa: E402
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
