@@ -83,6 +83,7 @@ class Checker:
         self.matcher = NameMatcher(self.roster.students, self.config.staff)
         self._references: References | None = None
         self._recognizers: list[EntityRecognizer] | None = None
+        self._photo_recognizers: list[EntityRecognizer] | None = None
 
     @property
     def recognizers(self) -> list[EntityRecognizer]:
@@ -93,6 +94,16 @@ class Checker:
 
             self._recognizers = run_recognizers(self.roster, self.matcher, self.config)
         return self._recognizers
+
+    @property
+    def photo_recognizers(self) -> list[EntityRecognizer]:
+        """The run's recognizers for words read in a photo (a name alone on its line is
+        a name tag there)."""
+        if self._photo_recognizers is None:
+            from smcheck.extract.recognizers import photo_recognizers
+
+            self._photo_recognizers = photo_recognizers(self.recognizers)
+        return self._photo_recognizers
 
     @property
     def active_rules(self) -> tuple[Rule, ...]:
@@ -151,11 +162,11 @@ class Checker:
             return (), None, None
         if not lines:
             return (), None, None
-        reading = compose(lines, self.matcher.is_name_word)
+        reading = compose(lines, self.matcher.keeps_capital)
         if not worth_reading(reading.text, self.matcher.may_start_name):
             return lines, reading, None
-        words = extract_text(reading.text, self.engines, self.matcher, self.recognizers,
-                             publish_at)
+        words = extract_text(reading.text, self.engines, self.matcher,
+                             self.photo_recognizers, publish_at)
         return lines, reading, words
 
     def references(self, models: FaceModels) -> References:

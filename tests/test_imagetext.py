@@ -24,10 +24,27 @@ def matcher(roster: Roster) -> NameMatcher:
     ("CALL US TODAY", "Call Us today"),  # "Call" and "Us" are census surnames
     ("Star of the week", "Star of the week"),  # mixed case: untouched
     ("IEP 504", "iep 504"),
+    ("HOPE SQUAD", "Hope Squad"),  # a team's name, not Hope's squad
+    ("SCIENCE FAIR", "Science Fair"),
 ])
 def test_recase(matcher: NameMatcher, words: str, cased: str) -> None:
-    assert recase(words, matcher.is_name_word) == cased.replace("Maya t.", "Maya T.")
-    assert len(recase(words, matcher.is_name_word)) == len(words)
+    assert recase(words, matcher.keeps_capital) == cased.replace("Maya t.", "Maya T.")
+    assert len(recase(words, matcher.keeps_capital)) == len(words)
+
+
+@pytest.mark.parametrize(("text", "in_a_post", "in_a_photo"), [
+    ("Hope", [], ["Hope"]),  # a heading in a post; a name tag in a photo
+    ("Will\n\nGreat job today", [], ["Will"]),
+    ("Summer!", [], ["Summer"]),
+    ("June", [], []),  # a month alone is a calendar's heading, in a photo too
+    ("Hope you have a great break", [], []),
+    ("Hope Squad", [], []),
+])
+def test_a_first_name_alone_on_its_line(matcher: NameMatcher, text: str,
+                                        in_a_post: list[str], in_a_photo: list[str]) -> None:
+    for m, expected in ((matcher, in_a_post), (matcher.for_photos(), in_a_photo)):
+        found = m.find(text, m.tokenize(text), None)
+        assert [text[f.span.start:f.span.end] for f in found] == expected, m.lone_lines
 
 
 @pytest.mark.parametrize(("words", "worth"), [

@@ -43,9 +43,7 @@ def inside(inner: Box, outer: Box, slack: int = 8) -> bool:
 @pytest.mark.parametrize(("words", "expected"), [
     ("PRIYA R.", ("N102", "S1007")),  # a name tag in capitals; release: none
     ("LEO RAMIREZ", ("N101", "S1002")),  # full name; release: photo only
-    pytest.param("HOPE", ("N102", "S1005"), marks=pytest.mark.xfail(
-        strict=True, reason="a word-name alone on a line is read as the word: the name "
-        "matcher needs a lone-name option for photo text")),
+    ("HOPE", ("N102", "S1005")),  # a word-name alone on a tag is a name
     ("Call 503-555-0142", ("R503", None)),
     ("Add us on Snapchat!", ("C601", None)),
 ])
@@ -59,7 +57,8 @@ def test_words_on_a_tag_or_sign(checker: Checker, tmp_path: Path, words: str,
     assert inside(f.box, card)
 
 
-@pytest.mark.parametrize("words", ["GREAT WORK", "Hope you all have a great break", "SCIENCE FAIR"])
+@pytest.mark.parametrize("words", ["GREAT WORK", "Hope you all have a great break", "SCIENCE FAIR",
+                                   "HOPE SQUAD", "WILL CALL"])
 def test_words_that_name_nobody(checker: Checker, tmp_path: Path, words: str) -> None:
     path, _ = photo_with(tmp_path, (words, (150, 430), 30))
     assert photo_findings(checker, path) == []

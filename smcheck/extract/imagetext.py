@@ -5,7 +5,8 @@ Lines are joined in reading order: a line right under another (a whiteboard's "S
 the week:" over "Maya T.") continues its paragraph, others start a new one. Words in
 capitals, as name tags and signs write them ("MAYA T.", "CALL US"), are given the case
 prose would give them, same length so every offset stays put: a name (a roster name or
-a census first or last name) a capital, any other word small letters. The name matcher
+a census first or last name) or a word of the names of things ("SQUAD", "FAIR") a
+capital, any other word small letters. The name matcher
 then reads "Maya T." as it would in a post, and "MASON" on a tag as a name.
 """
 

@@ -14,6 +14,7 @@ of people who are not on the roster.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -296,6 +297,10 @@ def sentence_initial(text: str, start: int) -> bool:
 
 
 class NameMatcher:
+    # Words read in a photo: a roster first name alone on its line is a name tag or a
+    # desk card ("HOPE"), where a post's line of one word is a heading ("Summer").
+    lone_lines = False
+
     def __init__(self, students: Sequence[Student], staff: Sequence[str],
                  with_nicknames: bool = True) -> None:
         self.roster = Roster(None, tuple(students))
@@ -317,12 +322,25 @@ class NameMatcher:
         vocabulary |= {p for s in students for p in name_parts(s.last_name)}
         self.segmenter = TagSegmenter(vocabulary | set(words("tag_words")))
 
+    def for_photos(self) -> NameMatcher:
+        """This matcher, reading the words of a photo (see `lone_lines`)."""
+        photo = copy.copy(self)
+        photo.lone_lines = True
+        return photo
+
     def is_name_word(self, word: str) -> bool:
         """A (casefolded) word that is a name: a roster first name, nickname or surname
         part, or a census first or last name. Words in capitals on a name tag or a sign
         are cased by this before extraction (extract/imagetext.py)."""
         return (word in self.first_keys or word in self._surname_words
                 or is_census_name("first", word) or is_census_name("last", word))
+
+    def keeps_capital(self, word: str) -> bool:
+        """A (casefolded) word in capitals on a sign that prose would still capitalise:
+        a name, or a word of the names of teams, places and programs ("HOPE SQUAD" is
+        "Hope Squad", not Hope's squad)."""
+        return self.is_name_word(word) or word in words("institution_words") or \
+            word in words("not_name_words")
 
     def may_start_name(self, word: str) -> bool:
         """A (casefolded) word a name could start with or be: a roster name part or a
@@ -503,6 +521,9 @@ class NameMatcher:
             # "luna moth", "aurora borealis", "chris": a lone first name in lower case is a
             # word, unless the whole post is written in lower case.
             return False
+        if self.lone_lines and _alone_on_line(text, tokens, i, first_end) and \
+                key not in words("month_names"):
+            return True  # a name tag; a month alone is a calendar's heading
         # A name that is also a word: "We hope", "Will you", "Summer is here", "May 5".
         if word_name and not self._could_be_name(text, tok, nxt, doc):
             return False
@@ -623,6 +644,15 @@ def _acts_like_name(
     if strict:
         return tag == "VBD"
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+def _alone_on_line(text: str, tokens: Sequence[Token], i: int, end: int) -> bool:
+    """Tokens [i, end) are all the words of their line (punctuation aside)."""
+    a, b = tokens[i].start, tokens[end - 1].end
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    line_end = len(text) if line_end < 0 else line_end
+    return not any(c.isalnum() for c in text[line_start:a] + text[b:line_end])
 
 
 @lru_cache(maxsize=64)

@@ -121,6 +121,13 @@ class NameRecognizer(LocalRecognizer):
         return out
 
 
+def photo_recognizers(recognizers: list[EntityRecognizer]) -> list[EntityRecognizer]:
+    """A run's recognizers for the words read in a photo: names read as a photo writes
+    them (NameMatcher.for_photos), the rest unchanged."""
+    return [NameRecognizer(r.matcher.for_photos()) if isinstance(r, NameRecognizer) else r
+            for r in recognizers]
+
+
 def run_recognizers(roster: Roster, matcher: NameMatcher, config: Config) -> list[EntityRecognizer]:
     """The recognizers of one run: the roster's names and ids, a district's student
     number pattern (config `student_number_pattern`) and its extra recognizers (config
