@@ -377,8 +377,14 @@ def check(
                 raise InputError(file, f"is a folder; use `smcheck audit {file}`")
             return read_post(sources[0])
 
+        # A photo left out by two posts' front matter is one photo-only post, not two.
+        alone = [s for s in sources[1:] if not {i.resolve() for i in s.images} <= photos_seen]
+        for s in alone:
+            photos_seen.update(i.resolve() for i in s.images)
         return [one(sources[0].label, read, sources[0]),
-                *(checker.audit_one(s, when) for s in sources[1:])]
+                *(checker.audit_one(s, when) for s in alone)]
+
+    photos_seen: set[Path] = set()
 
     def work() -> Report:
         posts: list[PostReport] = []

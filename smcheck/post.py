@@ -382,7 +382,7 @@ def _group(root: Path, base: Path, here: Path, texts: list[Path],
             else None
         mine = convention if listed is None else listed
         claimed.update(_key(i) for i in mine)
-        if listed is not None:
+        if listed is not None and (only is None or text == only):
             keep = {_key(i) for i in listed}
             released.extend(i for i in convention if _key(i) not in keep)
         if only is None or text == only:

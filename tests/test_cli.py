@@ -218,3 +218,17 @@ def test_check_file_front_matter_leaves_no_photo_unchecked(tmp_path: Path) -> No
     posts = json.loads(r.stdout)["posts"]
     assert [(p["path"], p["images"]) for p in posts] == [
         (f"{tmp_path}/draft.md", []), (f"{tmp_path}/draft.jpg", [f"{tmp_path}/draft.jpg"])]
+
+
+def test_check_file_leaves_its_neighbours_photos_alone(tmp_path: Path) -> None:
+    """A photo that another post's front matter leaves out is that post's business: not
+    checked with `check other.txt`, and checked once when both are given."""
+    (tmp_path / "draft.md").write_text("---\nimages: []\n---\nOur class planted tulips.")
+    _photo(tmp_path / "draft.jpg")
+    (tmp_path / "other.txt").write_text("Our class sang.")
+    r = run("check", str(tmp_path / "other.txt"), "--format", "json")
+    assert [p["path"] for p in json.loads(r.stdout)["posts"]] == [f"{tmp_path}/other.txt"]
+    r = run("check", str(tmp_path / "other.txt"), str(tmp_path / "draft.md"),
+            str(tmp_path / "draft.md"), "--format", "json")
+    assert [p["path"].removeprefix(f"{tmp_path}/") for p in json.loads(r.stdout)["posts"]] \
+        == ["other.txt", "draft.md", "draft.jpg", "draft.md"]
