@@ -7,8 +7,10 @@ rules see is what follows the block, so spans point at what gets published.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smcheck.display import shown
 from smcheck.errors import InputError
+from smcheck.lexicon import models_dir
 from smcheck.textfile import decode, open_regular, read_regular
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -308,14 +311,32 @@ def discover(folder: Path) -> Iterator[PostSource]:
         here = Path(dirpath)
         texts, images = _post_files(here, filenames)
         found.extend(_group(root, folder, here, texts, images))
-    yield from sorted(found, key=lambda s: s.label)
+    # A photo a post in another folder lists (`images: [../photos/stage.jpg]`) is that
+    # post's, not also a photo-only post of its own folder.
+    listed = {_key(i) for s in found if s.text_file is not None for i in s.images}
+    yield from sorted((s for s in found if s.text_file is not None or s.error is not None
+                       or not all(_key(i) in listed for i in s.images)),
+                      key=lambda s: s.label)
+
+
+@cache
+def _not_posts() -> re.Pattern[str]:
+    """models/files.toml: a README, a CHANGELOG, a LICENSE.txt is not a post."""
+    with (models_dir() / "files.toml").open("rb") as fh:
+        patterns = tomllib.load(fh)["not_posts"]
+    return re.compile("|".join(fnmatch.translate(p.casefold()) for p in patterns))
+
+
+def is_post_text(name: str) -> bool:
+    """Whether a file of this name is a post's text (`audit` and `smcheck hook`)."""
+    return name.lower().endswith(TEXT_SUFFIXES) and not _not_posts().match(name.casefold())
 
 
 def _post_files(here: Path, names: Iterable[str]) -> tuple[list[Path], list[Path]]:
-    """A folder's post texts and photos: hidden files and READMEs are neither."""
+    """A folder's post texts and photos: hidden files, READMEs, CHANGELOGs and the other
+    documents of models/files.toml are neither."""
     files = sorted(f for f in names if not f.startswith("."))
-    texts = [here / f for f in files if f.lower().endswith(TEXT_SUFFIXES)
-             and f.lower() not in {"readme.md", "readme.txt"}]
+    texts = [here / f for f in files if is_post_text(f)]
     images = [here / f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
     return texts, images
 

@@ -218,8 +218,18 @@ def test_pre_commit_hook_definition() -> None:
     files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
     for name in ("post.txt", "b/post.md", "IMG_1.JPG", "a.heic", "x.png", "readme.txt.jpg"):
         assert files.search(name) and not exclude.search(name), name
-    for name in ("README.md", "posts/Readme.txt", "roster.csv", "notes.docx"):
+    for name in ("README.md", "posts/Readme.txt", "roster.csv", "notes.docx", "CHANGELOG.md",
+                 "LICENSE.txt", "docs/CONTRIBUTING.md", "SECURITY.md"):
         assert not files.search(name) or exclude.search(name), name
+    # `exclude` is a shortcut: it never leaves out a file smcheck itself takes for a post
+    from smcheck.post import is_post_text
+
+    for name in ("security-drill.md", "license-plate-day.txt", "news.md", "notice.txt",
+                 "history.txt", "readme-first.jpg"):
+        assert not exclude.search(name), name
+    for name in ("README.md", "CHANGELOG.md", "LICENSE.txt", "CODE_OF_CONDUCT.md",
+                 "Contributing.md", "Licence.txt", "SECURITY.md"):
+        assert exclude.search(name) and not is_post_text(name), name
 
 
 def test_bad_files_in_a_batch(tmp_path: Path) -> None:

@@ -22,6 +22,16 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "sample_posts" / "photos", tmp_path / "photos")
     shutil.copy(ROOT / "sample_posts" / "smcheck.toml", tmp_path / "smcheck.toml")
     (tmp_path / "README.md").write_text("Leo Ramirez runs the camera.\n")
+    for name in ("CHANGELOG.md", "CONTRIBUTING.md", "LICENSE.txt", "requirements.txt",
+                 "docs/readme-es.md"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("Thanks to Leo Ramirez.\n")
+    # A post whose photo lives in another folder, named by its front matter
+    (tmp_path / "concert").mkdir()
+    (tmp_path / "concert" / "post.md").write_text(
+        "---\nimages: [../media/stage.jpg]\n---\nOur concert was lovely.\n")
+    (tmp_path / "media").mkdir()
+    shutil.copy(ROOT / "sample_posts" / "17-space-day.jpg", tmp_path / "media" / "stage.jpg")
     sub = tmp_path / "trip"
     sub.mkdir()
     (sub / "post.md").write_text("Our trip was fun!\n")
@@ -47,6 +57,10 @@ def hook(*files: str) -> tuple[int, list[tuple[str, list[str]]]]:
     (["trip/IMG_0001.jpg"], 1, [("trip/post.md", ["F402"])]),  # a sub-folder post
     (["01-clean-art-show.txt"], 0, [("01-clean-art-show.txt", [])]),
     (["README.md", "photos/nova-reyes.jpg", "roster.csv"], 0, []),  # no post among them
+    (["CHANGELOG.md", "CONTRIBUTING.md", "LICENSE.txt", "requirements.txt",
+      "docs/readme-es.md"], 0, []),  # a repository's own documents
+    (["media/stage.jpg"], 1, [("concert/post.md", ["F402"])]),  # listed from another folder
+    (["concert/post.md"], 1, [("concert/post.md", ["F402"])]),
 ])
 def test_changed_files_bring_their_posts(repo: Path, files: list[str], code: int,
                                          posts: list[tuple[str, list[str]]]) -> None:
