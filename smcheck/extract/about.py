@@ -15,7 +15,7 @@ from functools import cache
 
 from smcheck.extract.names import NameMention, is_title_before
 from smcheck.findings import Span
-from smcheck.lexicon import lexicon, words
+from smcheck.lexicon import lexicon, phrase_pattern, words
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +51,15 @@ def _adult_named(text: str, sentence: Span) -> bool:
     return False
 
 
+_TITLE_CHARS = 80
+
+
+def _role_named(text: str, sentence: Span) -> bool:
+    """An adult by role in the sentence: "our coach had surgery" is not the student the
+    post's title names."""
+    return bool(phrase_pattern("adult_roles").search(text, sentence.start, sentence.end))
+
+
 def about_sentences(text: str, sentences: Sequence[Span], names: Sequence[NameMention],
                     people: Sequence[Span], paragraph_breaks: Sequence[int]) -> tuple[About, ...]:
     """One About for each sentence. `paragraph_breaks` are the starts of paragraphs: a
@@ -70,6 +79,15 @@ def about_sentences(text: str, sentences: Sequence[Span], names: Sequence[NameMe
     def same_paragraph(a: Span, b: Span) -> bool:
         return bisect_right(paragraph_breaks, a.start) == bisect_right(paragraph_breaks, b.start)
 
+    # A post whose title names one student ("#TobiasStrong", "Congrats, Maya!") is about
+    # that student: "he" and "our teammate" further down with nobody named before them.
+    title_end = paragraph_breaks[1] if len(paragraph_breaks) > 1 else len(text)
+    title_ids: tuple[str, ...] = ()
+    if text[:title_end].strip() and len(text[:title_end].strip()) <= _TITLE_CHARS and \
+            "\n" not in text[:title_end].strip():
+        in_title = tuple(dict.fromkeys(
+            n.students[0].id for n in names if n.span.start < title_end and n.student))
+        title_ids = in_title if len(in_title) == 1 else ()
     out: list[About] = []
     for i, s in enumerate(sentences):
         here = named(s)
@@ -87,7 +105,11 @@ def about_sentences(text: str, sentences: Sequence[Span], names: Sequence[NameMe
             continue
         if _PRONOUN.search(text, s.start, s.end) and not _adult_named(text, s) and not (
                 before is not None and _adult_named(text, before) and not before_names):
-            out.append(About(individual=True, students=before_ids))
+            if not before_ids and _role_named(text, s):
+                out.append(About(individual=False))  # "Our coach had surgery on his knee"
+                continue
+            by_title = title_ids if s.start >= title_end and before is None else ()
+            out.append(About(individual=True, students=before_ids or by_title))
             continue
         out.append(About(individual=False))
     return tuple(out)

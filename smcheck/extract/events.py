@@ -146,6 +146,14 @@ def _triggers(text: str, sent: SpacySpan, sentence: Span) -> Iterator[_Trigger]:
                 continue
             yield _Trigger(kind, Span(start=m.start(), end=m.end(), text=m.group()), tok,
                            strong=kind == "activity", noun=True)
+    for m in _pattern("versus_words").finditer(text, sentence.start, sentence.end):
+        before = text[sentence.start:m.start()].split()[-1:]
+        after = text[m.end():sentence.end].split()[:1]
+        tok = _token_at(sent, m.start())
+        if tok is not None and before and after and before[0][:1].isupper() and \
+                after[0][:1].isupper():
+            yield _Trigger("activity", Span(start=m.start(), end=m.end(), text=m.group()), tok,
+                           strong=True, noun=True)
     verbs = words("activity_verbs")
     performing = words("performance_verbs")
     for tok in sent:
