@@ -55,6 +55,9 @@ NEUTRAL = [
     ("Priya said hi to Leo. Leo smiled.", "A student said hi to another student. A student smiled."),
     ("We hope Leo had fun.", "We hope a student had fun."),  # "hope" is a word here
     ("Hope Williams won. Hope smiled.", "A student won. The student smiled."),
+    ("Leo Ramirez' dog visited.", "A student's dog visited."),  # a possessive after a z
+    ("Hope W.'s poem won.", "A student's poem won."),
+    ("Summer's poem and Summer Davis's drawing.", "A student's poem and the student's drawing."),
 ]
 
 ADDRESSED = [  # a name someone is addressed by is dropped
@@ -66,6 +69,10 @@ ADDRESSED = [  # a name someone is addressed by is dropped
     ("Way to go Hope! 🎉", "Way to go! 🎉"),
     ("Leo, you were amazing!", "You were amazing!"),
     ("What a morning. Great job,\nLeo!", "What a morning. Great job!"),  # a wrapped line
+    # A dropped name introduces no one: the next mention is "a student", not "the student".
+    ("Congrats, Leo! Leo worked hard.", "Congrats! A student worked hard."),
+    ("Thanks, Hope! Hope's card was lovely.", "Thanks! A student's card was lovely."),
+    ("Great day! #Hope #proud\nHope read first.", "Great day! #proud\nA student read first."),
 ]
 
 LINES = [  # a line that wraps a sentence is not a sentence start; a list item is
@@ -73,6 +80,11 @@ LINES = [  # a line that wraps a sentence is not a sentence start; a list item i
     ("Our helpers:\n- Leo read\n- Amara sang", "Our helpers:\n- A student read\n- Amara sang"),
     ("What a day!\nHope read first.", "What a day!\nA student read first."),
     ("Readers of the week\n\nHope and Leo", "Readers of the week\n\nTwo students"),
+    # An emoji or symbol opening a line or a list item: the sentence still starts after it.
+    ("\u2705 Leo finished the race.", "\u2705 A student finished the race."),
+    ("Winners:\n\U0001f3c6 Hope Williams\n\U0001f948 Amara Okafor",
+     "Winners:\n\U0001f3c6 A student\n\U0001f948 Amara"),
+    ("We did it \U0001f389 and Leo smiled.", "We did it \U0001f389 and a student smiled."),
 ]
 
 LISTS = [
@@ -90,6 +102,13 @@ FLAGGED = [
      "Huge congratulations to a student, who took second place!"),
     ("Jaylen Brooks took second place.", "A student took second place."),
     ("GO JAYLEN!", "GO!"),
+    ("JJ's goal won the game.", "A student's goal won the game."),
+    # A nickname in quotes or brackets between the names goes with them, and so does the
+    # surname: nothing of the name is left.
+    ("Jaylen \u201cJJ\u201d Brooks scored twice.", "A student scored twice."),
+    ("Jaylen (JJ) Brooks scored twice.", "A student scored twice."),
+    ("Jaylen \u201cJJ\u201d scored twice.", "A student scored twice."),
+    ('Leo "Lion" Ramirez scored.', "A student scored."),
 ]
 
 HASHTAGS = [
@@ -102,6 +121,10 @@ HASHTAGS = [
     ("Great day! #HopeWilliams #proud", "Great day! #proud"),
     ("Go #MateoGarcia!", "Go #Mateo!"),
     ("Congrats #TeamJJ #proud", "Congrats #proud"),
+    # A handle: an account's name, never cut into another account's ("@Mateo").
+    ("Say hi to @HopeWilliams!", "Say hi to a student!"),
+    ("Follow @MateoGarcia for updates.", "Follow Mateo for updates."),
+    ("Great day! @HopeWilliams @lincolnschool", "Great day! @lincolnschool"),
 ]
 
 UNCHANGED = [
@@ -157,6 +180,17 @@ def test_changes_point_at_both_texts(checker: Checker) -> None:
     assert {(c.rule, c.action) for c in changes} == {("N101", "first-name"),
                                                       ("N102", "neutral")}
     assert {f.rule for f in answered} == {"N101", "N102"}
+
+
+def test_a_list_with_a_flagged_student_answers_n104(checker: Checker) -> None:
+    """One phrase for a list: its change names the gravest rule it answers."""
+    text = "Leo and JJ sang."
+    facts, report = checker.examine(Post(path="post.txt", text=text), PUBLISH_AT)
+    ctx = Context(config=checker.config, roster=checker.roster, publish_at=PUBLISH_AT)
+    new, changes, answered = fix_text(checker, facts, report, ctx)
+    assert new == "Two students sang."
+    assert [c.rule for c in changes] == ["N104"]
+    assert {f.rule for f in answered} == {"N102", "N104"}
 
 
 # ---- mentions as the text extraction will give them (hashtags split into words) --------

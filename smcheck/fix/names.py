@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -138,7 +139,7 @@ _BULLETS = "*\u2022>-\u2013\u2014"
 _OPENING = " \t\"\u201c\u2018'(" + _BULLETS  # quotes and bullets before a word
 # Between two names of a list: ", ", " and ", ", and ", " & ".
 _LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.I)
-_HASHTAG_RUN = re.compile(r"(?:\s|#\w+|[^\w\s])*")
+_HASHTAG_RUN = re.compile(r"(?:\s|#\w+|@\w+(?:\.\w+)*|[^\w\s])*")
 
 
 def _line(text: str, pos: int) -> tuple[int, int]:
@@ -153,11 +154,13 @@ def _wrapped(text: str, line_start: int) -> bool:
     if line_start == 0:
         return False
     rest = text[line_start:].lstrip(" \t")
-    if rest[:1] in _BULLETS or re.match(r"\d+[.)]\s", rest):
-        return False
+    if rest[:1] in _BULLETS or (rest and _symbol(rest[0])) or re.match(r"\d+[.)]\s", rest):
+        return False  # a list item, an emoji for a bullet
     before = text[:line_start - 1].rstrip(" \t\r")
     if not before or before.endswith("\n"):
         return False  # a blank line: a new paragraph
+    if re.search(r"(?:^|\s)#\w+$", before):
+        return False  # a line of hashtags ends what it tags
     return before[-1].isalnum() or before[-1] in ",;:&(\u2013\u2014-"
 
 
@@ -171,11 +174,17 @@ def _sentence_line(text: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _symbol(ch: str) -> bool:
+    """An emoji or a symbol ("✅", "🏆"), or what builds one (a variation
+    selector, a joiner, a skin tone): a mark before a sentence, not a word of it."""
+    return unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf")
+
+
 def starts_sentence(text: str, pos: int) -> bool:
     """Would a word at `pos` open a sentence (a line that does not continue the one
-    before, or after . ! ?), past quotes and bullets?"""
+    before, or after . ! ?), past quotes, bullets and emoji?"""
     j = pos - 1
-    while j >= 0 and text[j] in _OPENING:
+    while j >= 0 and (text[j] in _OPENING or _symbol(text[j])):
         j -= 1
     if j < 0 or text[j] in ".!?":
         return True
@@ -189,23 +198,29 @@ def _possessive(text: str, start: int, end: int) -> tuple[str, int]:
     raw = text[start:end]
     if len(raw) > 2 and raw[-2] in _APOSTROPHES and raw[-1] in "sS":
         return raw[-2:], end
-    if raw[-1:] in "sS" and text[end:end + 1] in tuple(_APOSTROPHES) and \
+    # "Williams' poem", "Ramirez' dog": an apostrophe alone after a sibilant.
+    if raw[-1:] in "sSzZxX" and text[end:end + 1] in tuple(_APOSTROPHES) and \
             not text[end + 1:end + 2].isalnum():
         return text[end], end + 1
     return "", end
 
 
 def _hashtag(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The hashtag a name is written in ("#HopeWilliams", "#GoHope"), if any."""
+    """The hashtag ("#HopeWilliams", "#GoHope") or handle ("@hope.williams") a name is
+    written in, if any: where its # or @ is, and where it ends."""
     h = start
-    while h > 0 and (text[h - 1].isalnum() or text[h - 1] in "_"):
+    while h > 0 and (text[h - 1].isalnum() or text[h - 1] in "_."):
         h -= 1
-    if text[h:h + 1] != "#" and not (h > 0 and text[h - 1] == "#"):
+    while h < start and text[h] == ".":
+        h += 1
+    if h == 0 or text[h - 1] not in "#@":
         return None
-    if text[h:h + 1] != "#":
-        h -= 1
+    h -= 1
+    if text[h] == "@" and h > 0 and (text[h - 1].isalnum() or text[h - 1] in "_."):
+        return None  # an email address, not a handle
     e = end
-    while e < len(text) and (text[e].isalnum() or text[e] in "_" + _APOSTROPHES):
+    while e < len(text) and (text[e].isalnum() or text[e] in "_" + _APOSTROPHES or (
+            text[h] == "@" and text[e] == "." and text[e + 1:e + 2].isalnum())):
         e += 1
     return h, e
 
@@ -324,6 +339,7 @@ def name_edits(text: str, mentions: Sequence[NameMention], findings: Sequence[Fi
             end -= 1  # "Great job, Leo R." keeps its full stop
         poss, end = _possessive(text, start, end)
         items.append(_Item(mention=m, decision=d, start=start, end=end, poss=poss))
+    items = _whole_names(text, items)
     neutral_ids = {tuple(s.id for s in d.students) for d in decisions.values()
                    if d.action == "neutral"}
     introduced: set[tuple[str, ...]] = set()
@@ -340,11 +356,61 @@ def name_edits(text: str, mentions: Sequence[NameMention], findings: Sequence[Fi
         for item in decided:
             assert item.decision is not None
             key = tuple(s.id for s in item.decision.students)
-            edits.append(_single_edit(text, item, item.decision,
-                                      _which(key, introduced, len(neutral_ids)), release, index))
-            if item.decision.action == "neutral":
+            edit, phrased = _single_edit(text, item, item.decision,
+                                         _which(key, introduced, len(neutral_ids)), release,
+                                         index)
+            edits.append(edit)
+            if phrased:  # a dropped name or tag introduced no one to refer back to
                 introduced.add(key)
     return edits
+
+
+# After a first name: a nickname in quotes or brackets ("Jaylen “JJ”", "Jaylen (JJ)"),
+# then perhaps a word that may be the surname.
+_NICKNAME = re.compile(r"[ \t]+([\"\u201c\u2018'(])"
+                       r"([^\"\u201d\u2019')\n]{1,40}?)([\"\u201d\u2019')])")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'\u2019\u2010\u2011-]*)")
+
+
+def _whole_names(text: str, items: list[_Item]) -> list[_Item]:
+    """A name written with a nickname between its parts ("Jaylen “JJ” Brooks", "Leo
+    (Lion) Ramirez") is one name to replace: the nickname in quotes or brackets, and the
+    surname after it, go with a mention that is replaced by a phrase, so no part of the
+    name is left behind."""
+    out: list[_Item] = []
+    skip_to = -1
+    for item in items:
+        if item.start < skip_to:
+            continue  # inside a name already taken whole
+        d = item.decision
+        if d is None or d.action != "neutral" or item.poss:
+            out.append(item)
+            continue
+        nick = _NICKNAME.match(text, item.end)
+        if nick is None or (nick.group(1) == "(") != (nick.group(3) == ")"):
+            out.append(item)
+            continue
+        end = nick.end()
+        word = _NEXT_WORD.match(text, end)
+        surname = False
+        if word is not None:
+            bare = word.group(1)
+            if bare[-2:-1] in _APOSTROPHES and bare[-1:] in "sS":
+                bare = bare[:-2]
+            parts = name_parts(bare)
+            surname = any(parts == name_parts(s.last_name) for s in d.students)
+            if surname:
+                end = word.start(1) + len(bare)
+        ids = {s.id for s in d.students}
+        inside = [o for o in items if nick.start(2) <= o.start and o.end <= nick.end(2)]
+        if not surname and not any(ids & {s.id for s in o.mention.students} for o in inside):
+            out.append(item)  # a quoted word that is not this student's name
+            continue
+        poss, end = _possessive(text, item.start, end)
+        out.append(_Item(mention=item.mention, decision=d, start=item.start, end=end,
+                         poss=poss))
+        skip_to = end
+    return out
 
 
 def _which(key: tuple[str, ...], introduced: set[tuple[str, ...]], students: int) -> str:
@@ -382,7 +448,7 @@ def _kept_text(text: str, item: _Item, release: Callable[[Student], Release],
 
 
 def _cut(text: str, item: _Item, d: NameDecision, release: Callable[[Student], Release],
-         index: NameIndex, possessive: bool = True) -> str:
+         index: NameIndex, possessive: bool = True, handle: bool = False) -> str:
     """A released student's full name as its first name, possessive kept; "Ava T." when
     "Ava" alone would also be a student who may not be named."""
     student = d.students[0]
@@ -394,7 +460,7 @@ def _cut(text: str, item: _Item, d: NameDecision, release: Callable[[Student], R
                                          _shouting(text, item.start, item.end)), poss)
     if _shared_first_name(first, student, index, release):
         initial = student.last_name[:1].upper()
-        in_tag = _hashtag(text, item.start, item.end) is not None
+        in_tag = not handle and _hashtag(text, item.start, item.end) is not None
         full_stop = "" if in_tag or text[item.end:item.end + 1] == "." else "."
         first += initial if in_tag else f" {initial}{full_stop}"
     return _with_possessive(first, poss)
@@ -429,14 +495,17 @@ def _group_edit(text: str, group: list[_Item], neutral: list[_Item],
         phrase = _phrase("one") if n == 1 else _phrase("many", n)
         new = _capital(phrase, starts_sentence(text, start), _shouting(text, start, end))
     new = _with_possessive(new, poss, plural=n > 1)
-    rules = sorted({i.decision.rule for i in neutral if i.decision})
+    rules = {i.decision.rule for i in neutral if i.decision}
+    rule = "N104" if "N104" in rules else min(rules)  # the gravest: a flagged student
     ids = tuple(s.id for i in group if i.decision for s in i.decision.students)
-    return TextEdit(start=start, end=end, new=new, action="neutral", rule=rules[0],
+    return TextEdit(start=start, end=end, new=new, action="neutral", rule=rule,
                     student_ids=ids, note="a list of names made one phrase")
 
 
 def _single_edit(text: str, item: _Item, d: NameDecision, again: str,
-                 release: Callable[[Student], Release], index: NameIndex) -> TextEdit:
+                 release: Callable[[Student], Release],
+                 index: NameIndex) -> tuple[TextEdit, bool]:
+    """The edit for one mention, and whether it wrote a neutral phrase in its place."""
     ids = tuple(s.id for s in d.students)
 
     def edit(start: int, end: int, new: str, note: str = d.note) -> TextEdit:
@@ -444,21 +513,27 @@ def _single_edit(text: str, item: _Item, d: NameDecision, again: str,
                         student_ids=ids, note=note)
 
     if d.action == "first-name":
-        return edit(item.start, item.end, _cut(text, item, d, release, index))
+        tag = _hashtag(text, item.start, item.end)
+        if tag is not None and text[tag[0]] == "@":
+            # A handle cut to a first name would be another account's: the name, no @.
+            return edit(tag[0], tag[1], _cut(text, item, d, release, index, handle=True)), \
+                False
+        return edit(item.start, item.end, _cut(text, item, d, release, index)), False
     tag = _hashtag(text, item.start, item.end)
     if tag is not None:
         more = (tag[0] + 1, tag[1]) != (item.start, item.end)
         if _in_tag_run(text, *tag, more_than_a_name=more):
-            return edit(*_drop_with_space(text, *tag), "", d.note or "hashtag removed")
+            return edit(*_drop_with_space(text, *tag), "", d.note or "hashtag removed"), False
         item = _Item(mention=item.mention, decision=d, start=tag[0], end=tag[1],
                      poss=_possessive(text, tag[0], tag[1])[0])
     vocative = _vocative(text, item)
     if vocative is not None:
-        return edit(*vocative, d.note or "name dropped where the student was addressed")
+        return edit(*vocative, d.note or "name dropped where the student was addressed"), \
+            False
     phrase = _phrase(again)
     new = _capital(phrase, starts_sentence(text, item.start),
                    _shouting(text, item.start, item.end))
-    return edit(item.start, item.end, _with_possessive(new, item.poss))
+    return edit(item.start, item.end, _with_possessive(new, item.poss)), True
 
 
 def _vocative(text: str, item: _Item) -> tuple[int, int, str] | None:
