@@ -124,7 +124,26 @@ HASHTAGS = [
     # A handle: an account's name, never cut into another account's ("@Mateo").
     ("Say hi to @HopeWilliams!", "Say hi to a student!"),
     ("Follow @MateoGarcia for updates.", "Follow Mateo for updates."),
+    ("Photos by our own @mateo.garcia.art, who climbed the bleachers.",
+     "Photos by our own Mateo, who climbed the bleachers."),
     ("Great day! @HopeWilliams @lincolnschool", "Great day! @lincolnschool"),
+]
+
+FAMILIES = [  # a first name and the family's surname elsewhere are a full name: the
+    # surname goes from the family, the first name stays where it may
+    ("Congratulations to the Okafor family, who welcomed a baby brother for Amara!",
+     "Congratulations to the family, who welcomed a baby brother for Amara!"),
+    ("Amara's family, the Okafors, are hosting the party.",
+     "Amara's family are hosting the party."),
+    ("Thanks to the Okafors for hosting! Amara was a great host.",
+     "Thanks to the family for hosting! Amara was a great host."),
+    ("Mr. and Mrs. Okafor cheered as Amara crossed the line.",
+     "The family cheered as Amara crossed the line."),
+    ("Okafor family members cheered for Amara.", "Family members cheered for Amara."),
+    ("The Williams family is moving. We will miss Hope!",
+     "The family is moving. We will miss a student!"),
+    ("The Brooks family thanks everyone who cheered for Jaylen.",
+     "The family thanks everyone who cheered for a student."),
 ]
 
 UNCHANGED = [
@@ -133,11 +152,13 @@ UNCHANGED = [
     "We hope you all have a restful break.",
     "Ms. Hope Williams visited our class.",  # an adult (title)
     "Great job, Ava T.!",  # first name and initial of Ava Thompson: allowed
+    "The Okafor family donated books.",  # a family, no student named
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS)
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS +
+                         FAMILIES)
 def test_names_fixed(checker: Checker, text: str, expected: str) -> None:
     assert fixed(checker, text) == expected
 
@@ -148,7 +169,8 @@ def test_names_kept(checker: Checker, text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS)
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS +
+                         FAMILIES)
 def test_fixed_text_has_no_name_findings(checker: Checker, text: str, expected: str) -> None:
     report = checker.check_post(Post(path="post.txt", text=expected), PUBLISH_AT)
     assert [f.rule for f in report.findings if f.rule in ("N101", "N102", "N104")] == []

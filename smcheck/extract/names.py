@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from smcheck.extract.index import Intervals, persons
 from smcheck.extract.lines import breaks
@@ -1016,25 +1016,46 @@ def is_first_name(text: str, token: Token, doc: Doc, matcher: NameMatcher) -> bo
 # ---- a family's surname elsewhere in the post --------------------------------------
 
 
-def family_surnames(text: str, matcher: NameMatcher) -> dict[str, Student]:
-    """Roster surnames the post gives away through a family ("the Okoye family", "the
-    Okoyes", "Mr. and Mrs. Okoye"): folded surname -> its student, when the surname
-    belongs to one roster student."""
+@dataclass(frozen=True, kw_only=True)
+class FamilyName:
+    """Words that give a roster student's surname away through the family: "the Okoye
+    family", "the Okoyes", "Mr. and Mrs. Okoye", "Okoye family"."""
+
+    span: Span  # the whole phrase
+    surname: Span  # the surname as written in it ("Okoye", "Okoyes")
+    form: Literal["family", "plural", "couple"]
+    student: Student
+
+
+def family_names(text: str, matcher: NameMatcher) -> list[FamilyName]:
+    """Each phrase that names a family by a surname one roster student has."""
     unique = {k: s for k, s in matcher.surnames.items() if len(k) == 1}
     counts: dict[str, int] = {}
     for k in matcher.surnames:
         counts[k[0]] = counts.get(k[0], 0) + 1
-    out: dict[str, Student] = {}
+    out: list[FamilyName] = []
     for m in _family_pattern().finditer(text):
-        word = next(g for g in m.groups() if g)
-        plural = m.group(2) is not None  # "the Okoyes", "the Joneses"
+        group = next(g for g in range(1, 5) if m.group(g))
+        word = m.group(group)
+        plural = group == 2  # "the Okoyes", "the Joneses"
         forms = [word[:-1], word[:-2]] if plural else [word]
         for form in forms:
             key = name_parts(form)
             if key in unique and counts[key[0]] == 1:
-                out[key[0]] = unique[key]
+                out.append(FamilyName(
+                    span=Span(start=m.start(), end=m.end(), text=m.group()),
+                    surname=Span(start=m.start(group), end=m.end(group), text=word),
+                    form="plural" if plural else "couple" if group == 3 else "family",
+                    student=unique[key]))
                 break
     return out
+
+
+def family_surnames(text: str, matcher: NameMatcher) -> dict[str, Student]:
+    """Roster surnames the post gives away through a family ("the Okoye family", "the
+    Okoyes", "Mr. and Mrs. Okoye"): folded surname -> its student, when the surname
+    belongs to one roster student."""
+    return {name_parts(f.student.last_name)[0]: f.student for f in family_names(text, matcher)}
 
 
 @cache

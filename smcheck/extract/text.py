@@ -21,7 +21,7 @@ from smcheck.extract.about import About, about_sentences
 from smcheck.extract.events import Event, find_events
 from smcheck.extract.index import sorted_by, starting_in
 from smcheck.extract.lines import breaks
-from smcheck.extract.names import NameMatcher, NameMention, family_surnames
+from smcheck.extract.names import FamilyName, NameMatcher, NameMention, family_names, name_parts
 from smcheck.extract.normalize import Canonical, canonical
 from smcheck.extract.places import Address, Place, find_places, home_addresses
 from smcheck.extract.records import (
@@ -93,6 +93,9 @@ class TextFacts:
     places: tuple[Place, ...] = ()
     # Single first names of people not on the roster ("Jordan"), for whereabouts.
     first_names: tuple[Span, ...] = ()
+    # Families named by a student's surname ("the Okoye family"): a first name elsewhere
+    # in the post makes it the student's full name.
+    families: tuple[FamilyName, ...] = ()
     source: Canonical | None = field(default=None, compare=False, repr=False)
 
     def to_original(self, span: Span) -> Span:
@@ -292,15 +295,12 @@ def _resolved(names: list[NameMention]) -> list[NameMention]:
     return out
 
 
-def _with_families(text: str, names: list[NameMention], matcher: NameMatcher) -> list[NameMention]:
+def _with_families(names: list[NameMention], families: Sequence[FamilyName]) -> list[NameMention]:
     """"The Okoye family welcomed a baby brother for Marcus": a first name and the
     family's surname elsewhere in the post are the student's full name."""
-    if not names:
+    if not names or not families:
         return names
-    surnames = family_surnames(text, matcher)
-    if not surnames:
-        return names
-    ids = {s.id for s in surnames.values()}
+    ids = {f.student.id for f in families}
     out = []
     for m in names:
         if m.kind != "full":
@@ -321,7 +321,8 @@ def extract_text(
     parsed = engines.parse(text)
     doc = parsed.doc
     found = _sort(text, engines.analyze(parsed, recognizers), matcher.roster)
-    names = _resolved(_with_families(text, found.names, matcher))
+    families = family_names(text, matcher)
+    names = _resolved(_with_families(found.names, families))
     sentences = _sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
     sentence_of = _sentence_lookup(sentences)
     tenses = _tenses(text, doc, sentences)
@@ -352,10 +353,10 @@ def extract_text(
 
     not_places = [(i.span.start, i.span.end) for i in found.identifiers] + \
         [(c.span.start, c.span.end) for c in found.contacts]
-    families = {k: s.id for k, s in family_surnames(text, matcher).items()}
+    surnames = {name_parts(f.student.last_name)[0]: f.student.id for f in families}
     events = find_events(text, doc, sentences, tenses, whens, places, names,
                          found.first_names, people, paragraphs, public_event, not_places,
-                         families)
+                         surnames)
 
     def named_in(s: Span) -> list[str | None]:
         return [n.student.id if n.student is not None else None
@@ -396,6 +397,7 @@ def extract_text(
         tenses=tenses,
         whens=tuple(whens),
         places=tuple(places),
+        families=tuple(families),
     )
 
 

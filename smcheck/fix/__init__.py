@@ -284,7 +284,10 @@ def fix_text(checker: Checker, facts: Facts, report: PostReport,
     text = facts.post.text
     # Name facts are in the canonical text's characters; edits are made in the original's.
     mentions = [replace(m, span=facts.text.to_original(m.span)) for m in facts.text.names]
-    edits = name_edits(text, mentions, report.findings, ctx.release, checker.matcher.index)
+    families = [replace(f, span=facts.text.to_original(f.span),
+                        surname=facts.text.to_original(f.surname)) for f in facts.text.families]
+    edits = name_edits(text, mentions, report.findings, ctx.release, checker.matcher.index,
+                       families)
     fixed_ids = {sid for e in edits for sid in e.student_ids}
     answered = tuple(
         f for f in report.findings if f.rule in NAME_RULES and f.source == "text"

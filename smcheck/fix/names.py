@@ -15,18 +15,18 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from smcheck.extract.names import NameIndex, NameMention, name_parts
+from smcheck.extract.names import FamilyName, NameIndex, NameMention, name_parts
 from smcheck.extract.normalize import Folded
 from smcheck.findings import Finding, Severity
-from smcheck.lexicon import models_dir
+from smcheck.lexicon import models_dir, words
 from smcheck.roster import Release, Student
 
-Action = Literal["first-name", "neutral", "hidden-characters"]
+Action = Literal["first-name", "neutral", "surname", "hidden-characters"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -325,8 +325,11 @@ class _Item:
 
 
 def name_edits(text: str, mentions: Sequence[NameMention], findings: Sequence[Finding],
-               release: Callable[[Student], Release], index: NameIndex) -> list[TextEdit]:
-    """The edits that answer the post's N101/N102/N104 findings."""
+               release: Callable[[Student], Release], index: NameIndex,
+               families: Sequence[FamilyName] = ()) -> list[TextEdit]:
+    """The edits that answer the post's N101/N102/N104 findings. `families`: the phrases
+    that name a student's family by surname (spans in `text`), which make a first name
+    elsewhere a full name: the surname goes from them."""
     decisions = {id(d.mention): d for d in decide(mentions, findings, release)}
     if not decisions:
         return []
@@ -362,7 +365,57 @@ def name_edits(text: str, mentions: Sequence[NameMention], findings: Sequence[Fi
             edits.append(edit)
             if phrased:  # a dropped name or tag introduced no one to refer back to
                 introduced.add(key)
-    return edits
+    # A first name whose surname is only in "the Okoye family" is already as short as
+    # it gets: what changes is the family's phrase.
+    edits = [e for e in edits if text[e.start:e.end] != e.new]
+    return edits + _family_edits(text, families, decisions.values(), edits)
+
+
+def _family_edits(text: str, families: Sequence[FamilyName],
+                  decisions: Iterable[NameDecision], taken: Sequence[TextEdit]) -> list[TextEdit]:
+    """The surname out of each family phrase of a student whose first name, with that
+    surname, made a full name: "the Okoye family" -> "the family", "the Okoyes" -> "the
+    family", "Marcus's family, the Okoyes, are" -> "Marcus's family are"."""
+    rule_of = {s.id: d.rule for d in decisions if d.mention.via == "family"
+               for s in d.students}
+    out: list[TextEdit] = []
+    for f in families:
+        rule = rule_of.get(f.student.id)
+        if rule is None or any(e.start < f.span.end and f.span.start < e.end for e in taken):
+            continue
+        start, end, new = _family_phrase(text, f)
+        out.append(TextEdit(start=start, end=end, new=new, action="surname", rule=rule,
+                            student_ids=(f.student.id,),
+                            note="the family's surname, which made the first name a full name"))
+    return out
+
+
+def _family_phrase(text: str, f: FamilyName) -> tuple[int, int, str]:
+    """What replaces a family phrase: [start, end) and the new words."""
+    at_start = starts_sentence(text, f.span.start)
+    shout = _shouting(text, f.span.start, f.span.end)
+    if f.form == "family":  # "the Okoye family": the surname and its space go
+        rest = text[f.surname.end:f.span.end].lstrip()
+        return f.surname.start, f.span.end, _capital(rest, f.surname.start == f.span.start
+                                                     and at_start, shout)
+    if f.form == "plural" and re.search(r"\w,\s*$", text[:f.span.start]) and \
+            text[f.span.end:f.span.end + 1] == "," and \
+            _family_word_before(text, f.span.start):
+        # An apposition ("Marcus's family, the Okoyes, are"): said already; it goes.
+        comma = text.rindex(",", 0, f.span.start)
+        return comma, f.span.end + 1, ""
+    return f.span.start, f.span.end, _capital(_phrase("family"), at_start, shout)
+
+
+def _family_word_before(text: str, pos: int) -> bool:
+    """Is the word before the comma ahead of `pos` a family word ("family", "household")?"""
+    m = re.search(r"(\w+),\s*$", text[:pos])
+    return m is not None and m.group(1).casefold() in _family_words()
+
+
+@cache
+def _family_words() -> frozenset[str]:
+    return frozenset(w.casefold() for w in words("family_words"))
 
 
 # After a first name: a nickname in quotes or brackets ("Jaylen “JJ”", "Jaylen (JJ)"),
@@ -455,6 +508,8 @@ def _cut(text: str, item: _Item, d: NameDecision, release: Callable[[Student], R
     raw = text[item.start:item.end - len(item.poss)]
     poss = item.poss if possessive else ""
     first = _first_name(raw, student)
+    if handle and first is not None and first.islower():
+        first = first[:1].upper() + first[1:]  # "@maya.thompson" -> "Maya", a name again
     if first is None:  # no first name to keep (cannot happen for a roster full name)
         return _with_possessive(_capital(_phrase("one"), starts_sentence(text, item.start),
                                          _shouting(text, item.start, item.end)), poss)

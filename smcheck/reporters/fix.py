@@ -22,6 +22,7 @@ from smcheck.reporters import shown_message
 from smcheck.reporters.text import STYLE, VERDICT_STYLE, VERDICT_WORD, render_notices
 
 ACTION = {"first-name": "cut to the first name", "neutral": "a neutral phrase instead",
+          "surname": "the family's surname removed",
           "hidden-characters": "hidden characters removed"}
 
 
