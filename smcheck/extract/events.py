@@ -20,6 +20,7 @@ Vocabulary: models/lexicon.toml, section "events".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -253,14 +254,28 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
     cancel = _pattern("cancel_words")
     moved = _pattern("reschedule_words")
     recap = _pattern("recap_words")
+    # Times and places by position: each sentence takes its own slice (a long post has
+    # thousands of sentences and of times: no rescans).
+    whens = sorted(whens, key=lambda w: w.span.start)
+    places = sorted(places, key=lambda p: p.span.start)
+    when_starts = [w.span.start for w in whens]
+    place_starts = [p.span.start for p in places]
+
+    def whens_in(s: Span) -> list[When]:
+        return whens[bisect_left(when_starts, s.start):bisect_left(when_starts, s.end)]
+
+    def places_in(s: Span) -> list[Place]:
+        return [p for p in places[bisect_left(place_starts, s.start):
+                                  bisect_left(place_starts, s.end)]
+                if not named.overlaps(p.span.start, p.span.end)]
+
     out: list[Event] = []
     for i, sentence in enumerate(sentences):
         sent = _sentence_doc(doc, sentence)
         if sent is None:
             continue
-        here_whens = [w for w in whens if sentence.start <= w.span.start < sentence.end]
-        here_places = [p for p in places if sentence.start <= p.span.start < sentence.end
-                       and not named.overlaps(p.span.start, p.span.end)]
+        here_whens = whens_in(sentence)
+        here_places = places_in(sentence)
         public = _public(text, sentence, paragraph_starts, public_post)
         past = tenses[i] == "past"
         # "Right now our 5th graders are hiking at Mt. Tabor": where they are (L201), not an
@@ -297,9 +312,8 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                         and not _has_trigger(text, doc, nxt) and not _LINE_OF_ITS_OWN.match(
                             text, nxt.start):
                     # "Field trip Friday! Please be at school by 8:15." adds the details.
-                    t_whens += [w for w in whens if nxt.start <= w.span.start < nxt.end]
-                    t_places += [p for p in places if nxt.start <= p.span.start < nxt.end
-                                 and not named.overlaps(p.span.start, p.span.end)]
+                    t_whens += whens_in(nxt)
+                    t_places += places_in(nxt)
             window = text[sentence.start:sentence.end]
             cancelled = bool(cancel.search(window)) and not moved.search(window)
             over = past or _past_clause(trig.token) or bool(recap.search(window))
