@@ -840,7 +840,8 @@ def roster_check(
         raise typer.Exit(2 if problems else 0)
     console = _console()
     mark = "[red]problems[/]" if problems else "[green]ok[/]"
-    console.print(f"{mark} {escape(str(target))}: {summary['students']} students")
+    n = summary["students"]
+    console.print(f"{mark} {escape(str(target))}: {n} student{'' if n == 1 else 's'}")
     for column, header in ros.columns:
         console.print(f"  column {column:<16} from {escape(header)}", highlight=False)
     if ros.ignored:

@@ -233,10 +233,15 @@ def load_roster(path: Path, *, check_photos: bool = True,
     if not any(c in columns for c in CONSENT):
         missing.append("media_release")
     if missing:
+        # The example names a header of this export that was not understood: the one
+        # most likely to need the mapping (an opt-out under a district's own name).
+        example = f'"{ignored[0] if ignored else "Your Header"}" = "{missing[0]}"'
+        if missing[0] == "media_release":
+            example += ' (a level or yes/no), or = "media_opt_out" (a mark means opted out)'
         raise InputError(
-            file, f"missing required column(s): {', '.join(missing)} (header: "
-            f"{', '.join(header)}); map your export's headers in smcheck.toml under "
-            "[roster.columns], e.g. \"Student Number\" = \"student_id\"", line=1)
+            file, f"missing required column(s): {', '.join(missing)} (not understood: "
+            f"{', '.join(ignored) or 'none'}); map your export's headers in smcheck.toml "
+            f"under [roster.columns], e.g. {example}", line=1)
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line_no, row in rows[1:]:

@@ -30,6 +30,7 @@ def test_reads_basic(tmp_path: Path) -> None:
     "Student Number,Given Name,Surname,Photo Release",
     "studentid,FIRST_NAME,family-name,Media Consent",
     " Student_ID , first name , Last Name , media release ",
+    "student.studentNumber,student.firstName,student.lastName,Media Release",  # IC ad hoc
 ])
 def test_header_aliases(tmp_path: Path, header: str) -> None:
     [s] = load_roster(write(tmp_path, header + "\nS1,Ava,Thompson,full\n")).students

@@ -87,8 +87,12 @@ def test_infinite_campus_flag_columns() -> None:
     students = _roster("infinite_campus.csv", "infinite_campus.toml")
     assert students["41002"][2] is Release.NONE  # Flag: No Media = X
     assert students["41003"][2:] == (Release.FULL, True)  # Custody Alert = X
-    with pytest.raises(InputError, match="missing required column"):
+    with pytest.raises(InputError) as error:
         load_roster(SIS / "infinite_campus.csv")  # without the mapping: no consent column
+    # the fix is named with this export's own header, not a made-up one
+    assert "missing required column(s): media_release (not understood: Flag: No Media, " \
+        'Teacher)' in str(error.value)
+    assert '"Flag: No Media" = "media_release"' in str(error.value)
 
 
 def test_skyward_cp1252_combined_names_and_opt_outs() -> None:
