@@ -25,6 +25,7 @@ from smcheck.roster import (
     RosterFormat,
     consent_level,
 )
+from smcheck.textfile import read_regular
 
 _KEYS = {
     "roster", "district_email_domains", "staff", "fail_on", "face_tolerance", "ignore",
@@ -190,16 +191,19 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
     return Config(**kwargs)
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a config is a few lines; anything bigger is a wrong file
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Read as every input is: never a blocking open of a pipe, a folder said as such.
+    data = read_regular(path, str(path), limit=MAX_CONFIG_BYTES, what="config file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError(str(path), "config file not found") from None
+        return tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"is not UTF-8 (byte {data[exc.start]:#04x}); a TOML "
+                         "file is UTF-8: save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read config: {exc.strerror}") from None
 
 
 def load_config_file(path: Path) -> Config:
@@ -207,6 +211,14 @@ def load_config_file(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("smcheck", {})
     return config_from_table(data, path)
+
+
+def _mentions_smcheck(pyproject: Path) -> bool:
+    try:
+        return b"tool.smcheck" in read_regular(pyproject, str(pyproject),
+                                               limit=MAX_CONFIG_BYTES)
+    except InputError:
+        return False
 
 
 def discover_config(start: Path) -> Path | None:
@@ -218,10 +230,13 @@ def discover_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                with pyproject.open("rb") as fh:
-                    if "smcheck" in tomllib.load(fh).get("tool", {}):
-                        return pyproject
-            except (OSError, tomllib.TOMLDecodeError):
+                if "smcheck" in _read_toml(pyproject).get("tool", {}):
+                    return pyproject
+            except InputError:
+                # Ours to judge only if it means to configure smcheck: then loading it
+                # says what is wrong, rather than the defaults silently in force.
+                if _mentions_smcheck(pyproject):
+                    return pyproject
                 continue
     return None
 

@@ -362,3 +362,32 @@ def test_fix_report_that_cannot_be_written(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert r.output == "smcheck: error: a-folder: is a folder; give the name of a file to write\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder", "a.txt"]
+
+
+# ---- a district file the whole run shares ---------------------------------------------
+
+
+@pytest.mark.parametrize(("yaml", "message"), [
+    ("- just\n- a list\n", "not a recognizer registry smcheck can load"),
+    ("supported_languages: [en]\nrecognizers:\n  - name: ids\n    supported_language: en\n"
+     "    supported_entity: STUDENT_NUMBER\n    patterns:\n"
+     "      - {name: id, regex: '(CV', score: 0.9}\n", "Invalid regex pattern"),
+    ("supported_languages: [en]\nrecognizers:\n  - name: ids\n    supported_language: en\n"
+     "    supported_entity: STUDENT_ID\n    deny_list: [portal]\n",
+     "recognizer 'ids': unknown entity STUDENT_ID (one of: "),
+])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_district_recognizers_stop_the_run(tmp_path: Path, yaml: str, message: str,
+                                               jobs: str) -> None:
+    """Not an E902 on every post (it was a TypeError per post): one line, exit 2."""
+    (tmp_path / "district.yaml").write_text(yaml)
+    (tmp_path / "smcheck.toml").write_text('recognizers = "district.yaml"\n')
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for name in ("a", "b", "c"):
+        (posts / f"{name}.txt").write_text("Our tulips bloomed.")
+    r = run("audit", "posts", "-j", jobs, "--format", "json", cwd=tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    [line] = r.stderr.splitlines()
+    assert line.startswith(f"smcheck: error: {tmp_path}/district.yaml: ") and message in line

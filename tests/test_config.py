@@ -66,3 +66,33 @@ def test_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_pyproject_without_section_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert discover_config(tmp_path) != tmp_path / "pyproject.toml"
+
+
+# ---- config files as editors save them, and files that are not configs -----------------
+
+
+def test_config_bytes(tmp_path: Path) -> None:
+    import os
+
+    p = tmp_path / "smcheck.toml"
+    p.write_bytes(b'\xef\xbb\xbffail_on = "warning"\n')  # Notepad's UTF-8 with a BOM
+    assert load_config_file(p).fail_on is Severity.WARNING
+    p.write_bytes(b'staff = ["Mar\xeda"]\n')  # Windows-1252: TOML is UTF-8, said so
+    with pytest.raises(InputError, match=r"smcheck.toml: is not UTF-8 \(byte 0xed\)"):
+        load_config_file(p)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # never waited on
+    with pytest.raises(InputError, match="fifo.toml: is not a regular file"):
+        load_config_file(fifo)
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        load_config_file(tmp_path)
+
+
+def test_a_broken_pyproject_is_ours_only_if_it_configures_smcheck(tmp_path: Path) -> None:
+    p = tmp_path / "pyproject.toml"
+    p.write_bytes(b'[project]\nname = "x\xff"\n')
+    assert discover_config(tmp_path) is None  # somebody else's file
+    p.write_bytes(b'[tool.smcheck]\nstaff = ["Mar\xeda"]\n')
+    assert discover_config(tmp_path) == p  # found, so loading it says what is wrong
+    with pytest.raises(InputError, match="is not UTF-8"):
+        resolve_config(None, cwd=tmp_path)

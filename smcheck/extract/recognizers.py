@@ -18,9 +18,12 @@ _load_presidio()  # before any presidio_analyzer import: see smcheck/_presidio.p
 from presidio_analyzer import LocalRecognizer, RecognizerResult  # noqa: E402
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer  # noqa: E402
 
+from smcheck.errors import SetupError  # noqa: E402
 from smcheck.extract.names import NameMatcher  # noqa: E402
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from presidio_analyzer import EntityRecognizer
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -134,8 +137,6 @@ def run_recognizers(roster: Roster, matcher: NameMatcher, config: Config) -> lis
     `recognizers`, a Presidio registry YAML file)."""
     from presidio_analyzer import Pattern, PatternRecognizer
 
-    from smcheck.engines import load_recognizers
-
     out: list[EntityRecognizer] = [
         NameRecognizer(matcher),
         RosterIdRecognizer({s.id.casefold(): s.id for s in roster.students}),
@@ -146,5 +147,28 @@ def run_recognizers(roster: Roster, matcher: NameMatcher, config: Config) -> lis
             patterns=[Pattern("the district's student number", config.student_number_pattern,
                               0.8)]))
     if config.recognizers is not None:
-        out.extend(load_recognizers(config.recognizers))
+        out.extend(district_recognizers(config.recognizers))
     return out
+
+
+def district_recognizers(path: Path) -> list[EntityRecognizer]:
+    """A district's recognizer file: one the whole run shares, so a file Presidio cannot
+    load stops the run with one line naming it (never an E902 on every post)."""
+    from smcheck.engines import load_recognizers
+
+    try:
+        loaded = load_recognizers(path)  # Presidio compiles each pattern: a bad one fails here
+    except Exception as exc:
+        problem = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise SetupError(str(path), "not a recognizer registry smcheck can load "
+                         f"(the format of models/recognizers.yaml): {problem}") from None
+    from smcheck.extract.text import KNOWN_ENTITIES
+
+    for recognizer in loaded:  # a misspelt entity would find words no rule reads
+        unknown = sorted(set(recognizer.supported_entities) - KNOWN_ENTITIES)
+        if unknown:
+            name: str = getattr(recognizer, "name", "")
+            raise SetupError(str(path), f"recognizer {name!r}: unknown entity "
+                             f"{', '.join(unknown)} (one of: "
+                             f"{', '.join(sorted(KNOWN_ENTITIES))})")
+    return loaded

@@ -229,6 +229,8 @@ _ENTITY_KINDS: dict[str, tuple[str, str]] = {
     "RECORD_ATTENDANCE": ("record", "attendance"), "RECORD_LUNCH": ("record", "lunch"),
     "EPHEMERAL_APP": ("app", ""), "PRIVATE_CHANNEL": ("private", ""),
 }
+# What a district's recognizer may find: any other entity would be found and ignored.
+KNOWN_ENTITIES = frozenset(_ENTITY_KINDS)
 
 
 @dataclass
