@@ -82,7 +82,7 @@ def test_config_bytes(tmp_path: Path) -> None:
         load_config_file(p)
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)  # never waited on
-    with pytest.raises(InputError, match="fifo.toml: is not a regular file"):
+    with pytest.raises(InputError, match=r"fifo\.toml: is not a regular file"):
         load_config_file(fifo)
     with pytest.raises(InputError, match="is a folder, not a file"):
         load_config_file(tmp_path)
