@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -84,7 +84,10 @@ class Engines:
 
         _register_components()
         conf = self.settings["spacy"]
-        nlp = spacy.load(conf["package"], exclude=list(conf["exclude"]))
+        # The model's tokenizer is read from its files: spaCy would first build one from
+        # the language's defaults (2,700 special cases) only to replace it (50-70 ms).
+        nlp = spacy.load(conf["package"], exclude=list(conf["exclude"]),
+                         config={"nlp": {"tokenizer": {"@tokenizers": _EMPTY_TOKENIZER}}})
         for name in reversed(conf["add"]):
             nlp.add_pipe(name, first=True)
         return nlp
@@ -210,11 +213,26 @@ def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
                           default_score_threshold=float(settings["score_threshold"]))
 
 
+_EMPTY_TOKENIZER = "smcheck.empty_tokenizer"
+
+
 @cache
 def _register_components() -> None:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import registry
 
     from smcheck.extract.lines import breaks
+
+    def empty_tokenizer() -> Callable[[Language], Tokenizer]:
+        """A tokenizer with no rules, for a model whose own tokenizer (rules, prefixes,
+        suffixes, infixes, URL and token matches) is then loaded from its files."""
+        def create(nlp: Language) -> Tokenizer:
+            return Tokenizer(nlp.vocab)
+
+        return create
+
+    registry.tokenizers.register(_EMPTY_TOKENIZER, func=empty_tokenizer)
 
     @Language.component("smcheck_lines")
     def mark_line_sentences(doc: Doc) -> Doc:

@@ -141,3 +141,19 @@ def test_a_district_recognizer_with_a_bad_pattern_is_refused(tmp_path: Path) -> 
                    "      - name: pin\n        regex: '(\\d{4}'\n        score: 0.5\n")
     with pytest.raises(ValueError):
         load_recognizers(bad)
+
+
+def test_the_pipeline_tokenizes_as_the_model_ships() -> None:
+    """smcheck loads the model's tokenizer straight from its files (engines.py): it must
+    be the tokenizer spaCy's own load gives, rules, affixes and matches alike."""
+    import spacy
+
+    from smcheck.engines import Engines
+
+    engines = Engines()
+    ours = engines.nlp.tokenizer
+    conf = engines.settings["spacy"]
+    theirs = spacy.load(conf["package"], exclude=list(conf["exclude"])).tokenizer
+    assert ours.to_bytes(exclude=["vocab"]) == theirs.to_bytes(exclude=["vocab"])
+    text = "Dr. Ng's 3rd-graders (Rm. 12) won't leave @ 9:15am -- see https://x.org/a?b=1!"
+    assert [t.text for t in ours(text)] == [t.text for t in theirs(text)]
