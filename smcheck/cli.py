@@ -607,6 +607,9 @@ def fix(
         folder = folders[0]
     else:
         for p in posts:
+            if str(p) == "-" and not p.exists():
+                fail("fix writes each copy under its post's file name: save the post from "
+                     "standard input to a file and fix that")
             if not p.exists():
                 fail(f"{p}: file not found")
     if image and (folder is not None or len(posts) > 1):

@@ -211,6 +211,13 @@ def test_refuses_out_that_is_a_file(posts: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "must be a folder" in r.output
 
 
+def test_standard_input_is_refused_with_a_reason(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["fix", "-", "--out", str(tmp_path / "out")], input="Hi Leo\n")
+    assert r.exit_code == 2
+    assert "save the post from standard input to a file" in r.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_post_is_a_usage_error(tmp_path: Path) -> None:
     r = run("fix", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out"))
     assert r.exit_code == 2 and "file not found" in r.output
