@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from smcheck.api import Checker
-    from smcheck.findings import PostReport, Report
+    from smcheck.findings import Finding, PostReport, Report
     from smcheck.roster import Roster
 
 app = typer.Typer(
@@ -714,16 +714,21 @@ def accept_command(
               and (not wanted or f.rule in wanted)
               and (not students or f.student_id in students)
               and (chars is None or (f.span is not None and (f.span.start, f.span.end) == chars))]
+    def listed(found: list[tuple[int, Finding]]) -> str:
+        # Ids, rule codes and positions only: no names on the terminal's scrollback.
+        return "; ".join(f"[{n}] {f.rule}" + (f" {f.student_id}" if f.student_id else "")
+                         + (f" at {f.span.start}:{f.span.end}" if f.span else "")
+                         for n, f in found)
+
     if not picked:
+        open_ = [(n, f) for n, f in numbered if f.severity > Severity.INFO]
+        if open_ and (finding or wanted or students or chars):
+            fail(f"{file}: none of its open findings is the one you chose ({listed(open_)})")
         fail(f"{file}: no open findings{' of ' + ', '.join(sorted(wanted)) if wanted else ''}"
              " to accept")
     if len(picked) > 1 and not all_:
-        # Ids, rule codes and positions only: no names on the terminal's scrollback.
-        listed = "; ".join(f"[{n}] {f.rule}" + (f" {f.student_id}" if f.student_id else "")
-                           + (f" at {f.span.start}:{f.span.end}" if f.span else "")
-                           for n, f in picked)
-        fail(f"{file}: {len(picked)} findings match ({listed}); choose with --finding N, "
-             "--student ID or --span START:END, or accept them all with --all")
+        fail(f"{file}: {len(picked)} findings match ({listed(picked)}); choose with --finding "
+             "N, --student ID or --span START:END, or accept them all with --all")
     try:
         path, dropped = accept.record(file, [f for _, f in picked], reason, by,
                                       datetime.now().astimezone(), post.text,

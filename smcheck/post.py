@@ -139,8 +139,8 @@ def split_front_matter(text: str, file: str) -> tuple[FrontMatter, str]:
     finally:
         if loader is not None:
             loader.dispose()
-    if data is None:
-        data = {}
+    if node is None or data is None:  # `---` then `---`, or only comments: no keys
+        data, node = {}, yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise InputError(file, "front matter must be a YAML mapping", line=2)
     lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value

@@ -56,6 +56,20 @@ def test_accept_selects_by_number_span_or_student(tmp_path: Path,
     assert findings(post) == [("N102", "S1002", "violation"), ("N102", "S1007", "info")]
 
 
+@pytest.mark.parametrize("select", [("--finding", "3"), ("--span", "1:2"),
+                                    ("--student", "S9999"), ("--rule", "N101")])
+def test_a_choice_that_matches_nothing_lists_what_there_is(tmp_path: Path,
+                                                          select: tuple[str, ...]) -> None:
+    """Not "no open findings": there are two, and neither is the one chosen."""
+    post = tmp_path / "post.txt"
+    post.write_text("Great job, Leo and Priya!")
+    r = run("accept", str(post), "-r", ROSTER, *select, "--reason", "ok")
+    assert r.exit_code == 2
+    assert r.output == (f"smcheck: error: {post}: none of its open findings is the one you "
+                        "chose ([1] N102 S1002 at 11:14; [2] N102 S1007 at 19:24)\n")
+    assert not (tmp_path / ".smcheck-accepted.toml").exists()
+
+
 def test_accept_all(tmp_path: Path) -> None:
     post = tmp_path / "post.txt"
     post.write_text("Great job, Leo and Priya!")

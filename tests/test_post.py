@@ -51,6 +51,16 @@ def test_front_matter(tmp_path: Path) -> None:
     assert post.images == (tmp_path / "pics/a.jpg",) and post.public_event is True
 
 
+@pytest.mark.parametrize("front", ["---\n---\n", "---\n\n---\n", "---\n# draft\n---\n"])
+def test_empty_front_matter_is_no_keys(tmp_path: Path, front: str) -> None:
+    """As Jekyll and Hugo read it: an empty block, or one of comments, sets nothing."""
+    (tmp_path / "post.md").write_text(front + "Concert tonight!\n")
+    [source] = discover(tmp_path)
+    post = read_post(source)
+    assert post.text == "Concert tonight!\n" and post.publish_at is None
+    assert post.body_line == front.count("\n")
+
+
 @pytest.mark.parametrize(("front", "message"), [
     ("publish_at: tomorrow", "is not an ISO 8601 date-time"),
     ("public_event: maybe", "public_event must be true or false"),
