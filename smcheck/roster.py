@@ -171,19 +171,50 @@ class Roster:
 EMPTY_ROSTER = Roster(None, ())
 
 
+# Report-style exports open with a title or a date line; the header is within these.
+HEADER_SEARCH_LINES = 10
+
+
+def _header_index(lines: list[str], fmt: RosterFormat) -> int:
+    """Which line is the header: the first (of the first few) naming a student id and a
+    name column; else the first line that is not blank (its error then says what is
+    missing)."""
+    aliases, _ = _knowledge()
+    mapped = {header_key(h): col for h, col in fmt.columns}
+    first = next((i for i, t in enumerate(lines) if t.strip()), 0)
+    for i, text in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if not text.strip():
+            continue
+        cells = next(csv.reader([text], delimiter=_sniff_delimiter(text)), [])
+        found = {mapped.get(header_key(c)) or aliases.get(header_key(c)) for c in cells}
+        if "student_id" in found and found & {"name", "first_name", "last_name"}:
+            return i
+    return first
+
+
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
+# An SIS writes dates its own way: 2027-06-30, or the US 6/30/2027, with a time after
+# it in some exports ("6/30/2027 12:00:00 AM").
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: .*)?")
+
+
 def _parse_date(value: str, file: str, line: int, column: str) -> date:
+    value = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if m := _ISO_DATE.fullmatch(value):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _US_DATE.fullmatch(value):
+            return date(int(m[3]), int(m[1]), int(m[2]))
     except ValueError:
-        raise InputError(
-            file, "not a date (use YYYY-MM-DD)", line=line, column=column
-        ) from None
+        pass
+    raise InputError(file, "not a date (use YYYY-MM-DD, or M/D/YYYY as US exports "
+                     "write it)", line=line, column=column)
 
 
 def _clean_name(value: str) -> str:
@@ -215,18 +246,20 @@ def load_roster(path: Path, *, check_photos: bool = True,
     text = decode(data, file, what="a CSV roster")
     if not text.strip():
         raise InputError(file, "roster is empty")
-    first_line = text.splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    lines = text.splitlines(keepends=True)
+    skip = _header_index(lines, fmt)
+    body = "".join(lines[skip:]) if skip else text
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=_sniff_delimiter(lines[skip]))
     rows: list[tuple[int, list[str]]] = []
-    line = 1
+    line = skip + 1
     try:
         for row in reader:
             rows.append((line, row))
-            line = reader.line_num + 1  # the next row starts after this one's last line
+            line = skip + reader.line_num + 1  # the next row starts after this one's last
     except csv.Error as exc:
-        raise InputError(file, f"malformed CSV: {exc}", line=reader.line_num) from None
-    header = rows[0][1]
-    columns, ignored = _columns(header, fmt, file)
+        raise InputError(file, f"malformed CSV: {exc}", line=skip + reader.line_num) from None
+    header_line, header = rows[0]
+    columns, ignored = _columns(header, fmt, file, header_line)
     missing = [c for c in ("student_id",) if c not in columns]
     if "name" not in columns:
         missing += [c for c in ("first_name", "last_name") if c not in columns]
@@ -241,19 +274,21 @@ def load_roster(path: Path, *, check_photos: bool = True,
         raise InputError(
             file, f"missing required column(s): {', '.join(missing)} (not understood: "
             f"{', '.join(ignored) or 'none'}); map your export's headers in smcheck.toml "
-            f"under [roster.columns], e.g. {example}", line=1)
+            f"under [roster.columns], e.g. {example}", line=header_line)
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         students.append(_Row(row, line_no, columns, header, path, fmt).student(seen, check_photos))
+    if not students:  # an export that failed half-way: every student would be unknown
+        raise InputError(file, "no students: a header and no rows", line=header_line)
     named = tuple((col, ", ".join(header[i] for i in idx)) for col, idx in columns.items())
     return Roster(path, tuple(students), columns=named, ignored=ignored)
 
 
-def _columns(header: list[str], fmt: RosterFormat,
-             file: str) -> tuple[dict[str, list[int]], tuple[str, ...]]:
+def _columns(header: list[str], fmt: RosterFormat, file: str,
+             line: int = 1) -> tuple[dict[str, list[int]], tuple[str, ...]]:
     """Which columns hold what: the config's mapping first, then the built-in aliases."""
     aliases, _ = _knowledge()
     mapped = {header_key(h): col for h, col in fmt.columns}
@@ -270,7 +305,7 @@ def _columns(header: list[str], fmt: RosterFormat,
             raise InputError(
                 file, f"two columns mean {canonical}: {first!r} and {name!r} (say which in "
                 f"smcheck.toml: [roster.columns] {json.dumps(name)} = \"ignore\")",
-                line=1, column=name)
+                line=line, column=name)
         columns.setdefault(canonical, []).append(index)
     return columns, tuple(ignored)
 
@@ -371,6 +406,8 @@ class _Row:
                     raise self.error(col, f"{col} is empty")
             return first, last
         combined = " ".join(self.cell("name").split())
+        if not combined:
+            raise self.error("name", "name is empty")
         if "," in combined:  # "Last, First Middle"
             last, _, given = combined.partition(",")
             words = given.split()

@@ -92,18 +92,43 @@ def test_photos_relative_to_roster(tmp_path: Path) -> None:
     (BASIC + "S1,Leo,Ramirez,full\n", "r.csv:3 (column student_id): duplicate student_id 'S1' (first on line 2)"),
     (BASIC.replace(",full", ",maybe"), "r.csv:2 (column media_release): unknown media_release value (use"),
     ("student_id,first_name,last_name,media_release,release_expires\nS1,A,B,full,June 5\n",
-     "r.csv:2 (column release_expires): not a date (use YYYY-MM-DD)"),
+     "r.csv:2 (column release_expires): not a date (use YYYY-MM-DD"),
     ("student_id,first_name,last_name,media_release,safety_flag\nS1,A,B,full,maybe\n",
      "r.csv:2 (column safety_flag): not a yes/no value (use yes"),
     ("student_id,first_name,last_name,media_release\nS1,,B,full\n", "r.csv:2 (column first_name): first_name is empty"),
     ("student_id,first_name,last_name,media_release,photo\nS1,A,B,full,nope.jpg\n",
      "r.csv:2 (column photo): reference photo 1 of 1 not found"),
     ("", "r.csv: roster is empty"),
+    ("student_id,first_name,last_name,media_release\n", "r.csv:1: no students: a header and"),
+    ("Media list, fall\n\nstudent_id,first_name,last_name,media_release\nS1,,B,full\n",
+     "r.csv:4 (column first_name): first_name is empty"),  # lines count the title
+    ("student_id,first_name,last_name,media_release,release_expires\nS1,A,B,full,13/30/2026\n",
+     "r.csv:2 (column release_expires): not a date (use YYYY-MM-DD, or M/D/YYYY"),
 ])
 def test_errors_name_file_line_and_column(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(InputError) as err:
         load_roster(write(tmp_path, text))
     assert str(err.value).replace(str(tmp_path) + "/", "").startswith(expected)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("\n\nstudent_id,first_name,last_name,media_release\nS1,Ava,B,full\n", 4),
+    ("Student Media Release Report\nPrinted 11/01/2026 8:02 AM\n"
+     "Student Number,Student Name,Photo/Video Opt Out\n1,\"Thompson, Ava\",N\n", 4),
+    ("Roster;fall\nID;First;Last;Release\nS1;Ava;B;full\n", 3),  # the header's delimiter
+])
+def test_a_title_above_the_header(tmp_path: Path, text: str, line: int) -> None:
+    """Report-style exports open with a title or a printed-on line."""
+    [s] = load_roster(write(tmp_path, text)).students
+    assert (s.first_name, s.release, s.line) == ("Ava", Release.FULL, line)
+
+
+@pytest.mark.parametrize("value", ["2027-06-30", "6/30/2027", "06/30/2027",
+                                   "6/30/2027 12:00:00 AM", "2027-06-30 00:00:00"])
+def test_release_expires_as_exports_write_it(tmp_path: Path, value: str) -> None:
+    [s] = load_roster(write(tmp_path, "student_id,first_name,last_name,media_release,"
+                                      f"release_expires\nS1,A,B,full,{value}\n")).students
+    assert s.release_expires == date(2027, 6, 30)
 
 
 def test_missing_and_binary(tmp_path: Path) -> None:
