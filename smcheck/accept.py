@@ -31,6 +31,7 @@ from pathlib import Path, PurePath
 
 from smcheck.errors import InputError
 from smcheck.findings import Finding, Severity
+from smcheck.textfile import file_digest, read_regular
 
 FILE_NAME = ".smcheck-accepted.toml"
 SCHEME = "hmac-sha256/v2"
@@ -83,16 +84,6 @@ def evidence_hash(f: Finding, salt: bytes, text: str,
     return hmac.new(salt, message, hashlib.sha256).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    """A photo's content, as evidence: changing the photo brings its findings back."""
-    h = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError as exc:
-        h.update(f"unreadable:{exc.errno}".encode())
-    return h.hexdigest()
 
 
 def load(folder: Path) -> Accepted:
@@ -108,8 +99,9 @@ def load(folder: Path) -> Accepted:
 @cache
 def _load(path: Path, mtime_ns: int, size: int) -> Accepted:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_regular(path, str(path), what="accepted file")
+                             .decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(str(path), f"cannot read accepted findings: {exc}") from None
     raw = data.get("accepted", [])
     if not isinstance(raw, list):
@@ -135,6 +127,12 @@ def _load(path: Path, mtime_ns: int, size: int) -> Accepted:
     return Accepted(key, tuple(out))
 
 
+def unacceptable(finding: Finding) -> bool:
+    """E901/E902 say part of a post was not checked: fixed, never accepted (an accepted
+    one would pass a photo nobody looked at)."""
+    return finding.rule.startswith("E9")
+
+
 def apply(findings: list[Finding], post_name: str, folder: Path | None, text: str = "",
           image_paths: dict[str, Path] | None = None) -> list[Finding]:
     """Accepted findings become info, carrying the reason. `image_paths`: each image's
@@ -148,7 +146,8 @@ def apply(findings: list[Finding], post_name: str, folder: Path | None, text: st
     digest = _digests(image_paths or {})
     out = []
     for f in findings:
-        a = by_key.get((post_name, f.rule, evidence_hash(f, accepted.salt, text, digest)))
+        a = None if unacceptable(f) else by_key.get(
+            (post_name, f.rule, evidence_hash(f, accepted.salt, text, digest)))
         if a is None:
             out.append(f)
         else:
@@ -186,7 +185,8 @@ def record(post_file: Path, findings: Sequence[Finding], reason: str, by: str | 
     current = load(post_file.parent.resolve())
     salt = current.salt or secrets.token_bytes(32)
     digest = _digests(image_paths or {})
-    post_hash = hmac.new(salt, post_file.read_bytes(), hashlib.sha256).hexdigest()
+    post_hash = hmac.new(salt, read_regular(post_file, str(post_file), what="post"),
+                         hashlib.sha256).hexdigest()
     entries = [*current.entries]
     old = {(a.post, a.rule, a.evidence) for a in entries}
     for f in findings:
@@ -217,8 +217,8 @@ def record(post_file: Path, findings: Sequence[Finding], reason: str, by: str | 
 
 def _post_hashes(path: Path) -> dict[str, str]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_regular(path, str(path)).decode("utf-8"))
+    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
     return {str(e.get("post")): str(e.get("post_hash", "")) for e in data.get("accepted", [])
             if isinstance(e, dict)}

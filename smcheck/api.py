@@ -212,6 +212,10 @@ class Checker:
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""
         problem = error.problem if error.line is None else f"line {error.line}: {error.problem}"
+        if error.file not in (source.label, str(source.text_file)):
+            # Another file of the post's (its folder's accepted findings): named, by its
+            # name only, so the message says which file to fix.
+            problem = f"{shown(PurePath(error.file).name)}: {problem}"
         return self._input_report(source, publish_at, "E901", problems=(
             InputProblem(file=source.label, message=problem),))
 

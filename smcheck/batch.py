@@ -31,6 +31,7 @@ from smcheck.extract.faces import FaceModelsUnavailable, References, reference_e
 from smcheck.findings import Box, Finding, PostReport, Severity, Span
 from smcheck.post import PostSource, discover
 from smcheck.roster import Roster
+from smcheck.textfile import file_digest
 
 # ---- the worker side -----------------------------------------------------------------
 
@@ -97,19 +98,17 @@ def results_dir() -> Path:
 
 
 def _file_digest(path: Path, h: Any) -> None:
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError as exc:
-        h.update(f"unreadable:{exc.errno}".encode())
+    h.update(file_digest(path).encode())
 
 
 def run_digest(checker: Checker) -> str:
     """What every post's result depends on besides the post and its accepted findings:
-    version, config, roster and its reference photos."""
+    version, config (and the district recognizers file it names), roster and its
+    reference photos."""
     h = hashlib.sha256(f"smcheck {__version__}\0".encode())
     h.update(repr(sorted(asdict(checker.config).items(), key=lambda kv: kv[0])).encode())
+    if checker.config.recognizers is not None:  # its path is in the config, not its words
+        _file_digest(checker.config.recognizers, h)
     if checker.roster.path is not None:
         _file_digest(checker.roster.path, h)
     for s in checker.roster.students:

@@ -720,6 +720,11 @@ def accept_command(
                          + (f" at {f.span.start}:{f.span.end}" if f.span else "")
                          for n, f in found)
 
+    refused = sorted({f.rule for _, f in picked if accept.unacceptable(f)})
+    picked = [(n, f) for n, f in picked if not accept.unacceptable(f)]
+    if not picked and refused:
+        fail(f"{file}: {', '.join(refused)} cannot be accepted: part of the post was not "
+             "checked; fix what the finding says and check again")
     if not picked:
         open_ = [(n, f) for n, f in numbered if f.severity > Severity.INFO]
         if open_ and (finding or wanted or students or chars):

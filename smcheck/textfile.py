@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -66,6 +67,20 @@ def read_regular(path: Path, file: str, *, limit: int | None = None,
         raise InputError(file, f"is over {_size(limit)}; a {what} over {_size(limit)} "
                                f"is not a {what}")
     return data
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's content, read as every input is (never a blocking open of
+    a pipe); a file that cannot be read has a digest that says why, so it never matches
+    a readable one."""
+    h = hashlib.sha256()
+    try:
+        with open_regular(path) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        return hashlib.sha256(f"unreadable:{exc.errno}".encode()).hexdigest()
+    return h.hexdigest()
 
 
 def _size(n: int) -> str:

@@ -196,3 +196,41 @@ def test_cached_results_follow_the_accepted_file(tmp_path: Path,
     assert verdict() == "ok"  # from the cache
     (folder / ".smcheck-accepted.toml").unlink()  # revoked
     assert verdict() == "block"
+
+
+def test_cached_results_follow_the_district_recognizers(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config names the file; its words change the result, so they key the cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    words = tmp_path / "district.yaml"
+    registry = ("supported_languages: [en]\nrecognizers:\n  - name: ours\n"
+                "    supported_language: en\n    supported_entity: EPHEMERAL_APP\n"
+                "    deny_list: [{app}]\n    deny_list_score: 0.9\n")
+    words.write_text(registry.format(app="Blipchat"))
+    (tmp_path / "smcheck.toml").write_text('recognizers = "district.yaml"\n')
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Join our class Zorbly group to see photos!")
+
+    def rules() -> list[str]:
+        r = run("audit", str(folder), "-c", str(tmp_path / "smcheck.toml"), "--format",
+                "json", "--cache", "-j", "1")
+        return [f["rule"] for f in json.loads(r.stdout)["posts"][0]["findings"]]
+
+    assert "C601" not in rules()
+    words.write_text(registry.format(app="Zorbly"))
+    assert "C601" in rules()
+
+
+def test_an_unread_input_cannot_be_accepted(tmp_path: Path) -> None:
+    """E901 means a photo nobody looked at: accepting it would pass the post unchecked."""
+    post = tmp_path / "post.txt"
+    post.write_text("Our tulips bloomed.")
+    (tmp_path / "post.jpg").write_bytes(b"not a photo")
+    assert findings(post) == [("E901", None, "violation")]
+    for choice in (("--all",), ("--rule", "E901"), ("--finding", "1")):
+        r = run("accept", str(post), "-r", ROSTER, *choice, "--reason", "fine")
+        assert r.exit_code == 2
+        assert r.output == (f"smcheck: error: {post}: E901 cannot be accepted: part of the "
+                            "post was not checked; fix what the finding says and check again\n")
+    assert not (tmp_path / ".smcheck-accepted.toml").exists()

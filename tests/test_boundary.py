@@ -285,10 +285,11 @@ def _hung(signum: int, frame: object) -> None:
     raise AssertionError("blocked on a pipe")
 
 
-def test_a_fifo_is_not_waited_on(tmp_path: Path) -> None:
+def test_a_fifo_is_not_waited_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pipe named like a post or a photo would block the run for ever."""
     signal.signal(signal.SIGALRM, _hung)
     signal.alarm(120)  # a regression fails the test instead of hanging the suite
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path.parent / f"{tmp_path.name}-cache"))
     try:
         _fifo_audit(tmp_path)
     finally:
@@ -307,6 +308,20 @@ def _fifo_audit(tmp_path: Path) -> None:
     assert [f["rule"] for f in posts["z.txt"]["findings"]] == ["N102"]
     r = run("check", str(tmp_path / "pipe.txt"))
     assert r.exit_code == 2 and "pipe.txt: is not a regular file" in r.output
+    # the result cache hashes the post's files, and accept hashes its photos: no open
+    # of a pipe either
+    r = run("audit", str(tmp_path), "-r", ROSTER, "--format", "json", "-j", "1", "--cache")
+    assert r.exit_code == 1 and len(json.loads(r.stdout)["posts"]) == 3
+    (tmp_path / "photo.txt").write_text("Great job, Leo!")
+    r = run("accept", str(tmp_path / "photo.txt"), "-r", ROSTER, "--rule", "N102",
+            "--reason", "signed")
+    assert r.exit_code == 0, r.output
+    (tmp_path / ".smcheck-accepted.toml").unlink()
+    os.mkfifo(tmp_path / ".smcheck-accepted.toml")  # the folder's accepted findings
+    r = run("audit", str(tmp_path), "-r", ROSTER, "--format", "json", "-j", "1")
+    posts = {p["path"].removeprefix(f"{tmp_path}/"): p for p in json.loads(r.stdout)["posts"]}
+    assert posts["z.txt"]["findings"][0]["message"].endswith(
+        "not checked: .smcheck-accepted.toml: is not a regular file (a pipe, socket or device).")
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
