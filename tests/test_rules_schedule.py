@@ -85,7 +85,11 @@ TABLE = [
     ("We're at the Portland Art Museum all day today!", 0, 1),
     ("Ava Thompson is staying at the Marriott downtown this week.", 0, 1),
     ("The team will be staying at the Hilton in Eugene this weekend.", 0, 1),
+    ("Ava is spending December with her grandma on the Big Island of Hawaii.", 0, 1),
+    ("The Okafor family is moving to Boise at the end of the semester.", 0, 1),
     # not whereabouts
+    ("Ava left her jacket on the bus this morning.", 0, 0),
+    ("Our class is moving to Room 12 after break.", 0, 0),
     ("Ava went to Seattle last weekend.", 0, 0),
     ("Our kindergartners are in the library today.", 0, 0),
     ("We are going to Grandma's for Thanksgiving!", 0, 0),

@@ -459,7 +459,8 @@ def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[Whe
         if verb is None or verb.lower_ not in presence:
             continue  # "are learning about Mt. Hood", "is applying to schools in..."
         prep = _preposition(tok)
-        if prep is not None and prep.lower_ not in words("presence_prepositions"):
+        if prep is not None and prep.lower_ not in words("presence_prepositions") and not (
+                prep.lower_ in words("named_place_prepositions") and place.kind == "named"):
             continue
         subject = [t for t in _subject(verb) if sentence.start <= t.idx < sentence.end]
         if not subject:

@@ -50,7 +50,8 @@ _GENERIC_VENUE = re.compile(
 # "heading to Bend", "trip to Salem": a capitalised name after travel words is a place.
 _TRAVEL_TO = re.compile(
     r"\b(?:heading|headed|head|travel(?:s|ing|ling)?|trip|going|goes|go|leaves?|leaving|"
-    r"drive|driving|fly|flying|bus(?:es)?|off|road\s+trip)\s+(?:to|for)\s+"
+    r"drive|driving|fly|flying|bus(?:es)?|off|road\s+trip|mov(?:e|es|ed|ing)|"
+    r"relocat(?:e|es|ed|ing))\s+(?:to|for)\s+"
     r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b")
 # "at the Hilton", "in Eugene": a capitalised name after at/in, when NER says nothing.
 _AT_NAME = re.compile(r"(?:\b(?:at|in)|(?<!\S)@)\s+(?:the\s+)?"
