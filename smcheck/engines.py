@@ -13,6 +13,7 @@ grows with the post, not with its square.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import tomllib
@@ -103,8 +104,7 @@ class Engines:
             return Parsed(doc, ((0, doc),))
         # A very long post (a pasted archive) is parsed on every core: spaCy forks workers
         # that share the loaded model.
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        processes = min(cores, 4) if len(text) >= int(conf["parallel_chars"]) else 1
+        processes = self._processes(len(text))
         docs = list(self.nlp.pipe((text[a:b] for a, b in bounds), n_process=processes,
                                   batch_size=4))
         merged = Doc.from_docs(docs, ensure_whitespace=False)
@@ -133,25 +133,55 @@ class Engines:
         context word lists hold the forms they need."""
         load_presidio()
         from presidio_analyzer.nlp_engine import NlpArtifacts
+        from spacy.attrs import IDX, LOWER
 
-        words = [t.lower_ for t in doc]
+        # Read as arrays: a Token object per word, twice, cost ~2 s of a 1 MB post.
+        table = doc.to_array([LOWER, IDX]).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        words = [strings[h] for h, _ in table]
         return NlpArtifacts(entities=list(doc.ents), tokens=doc,
-                            tokens_indices=[t.idx for t in doc], lemmas=words,
+                            tokens_indices=[i for _, i in table], lemmas=words,
                             nlp_engine=self._presidio_nlp, language="en")
 
     def analyze(self, parsed: Parsed,
                 recognizers: Sequence[EntityRecognizer] = ()) -> list[RecognizerResult]:
         """Every recognizer's results over the post, offsets in the whole text.
         `recognizers` are the run's own (the roster's, a district's extra ones)."""
-        out: list[RecognizerResult] = []
-        for offset, doc in parsed.chunks:
-            for r in self.analyzer.analyze(text=doc.text, language="en",
-                                           nlp_artifacts=self.artifacts(doc),
-                                           ad_hoc_recognizers=list(recognizers) or None):
-                r.start += offset
-                r.end += offset
-                out.append(r)
+        chunks = range(len(parsed.chunks))
+        last, last_doc = parsed.chunks[-1]
+        processes = self._processes(last + len(last_doc.text) if len(chunks) > 1 else 0)
+        if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # A very long post: the chunks are analysed on every core, by forked copies
+            # of this process (they share its parse; only the results come back).
+            global _FORKED
+            _FORKED = (self, parsed, tuple(recognizers))
+            try:
+                with multiprocessing.get_context("fork").Pool(processes) as pool:
+                    per_chunk = pool.map(_analyze_forked, chunks)
+            finally:
+                _FORKED = None
+        else:
+            per_chunk = [self._analyze_chunk(parsed, i, recognizers) for i in chunks]
+        out = [r for results in per_chunk for r in results]
         return sorted(out, key=lambda r: (r.start, -r.end))
+
+    def _analyze_chunk(self, parsed: Parsed, i: int,
+                       recognizers: Sequence[EntityRecognizer]) -> list[RecognizerResult]:
+        offset, doc = parsed.chunks[i]
+        out = self.analyzer.analyze(text=doc.text, language="en",
+                                    nlp_artifacts=self.artifacts(doc),
+                                    ad_hoc_recognizers=list(recognizers) or None)
+        for r in out:
+            r.start += offset
+            r.end += offset
+        return out
+
+    def _processes(self, chars: int) -> int:
+        """How many processes a post of this many characters is worked on by."""
+        if chars < int(self.settings["spacy"]["parallel_chars"]):
+            return 1
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        return min(cores, 4)
 
     @cached_property
     def ocr(self) -> Ocr:
@@ -246,6 +276,16 @@ def _register_components() -> None:
             if token.idx in starts and token.i > 0 and not token.is_space:
                 token.is_sent_start = True
         return doc
+
+
+# What forked analysis workers read (Engines.analyze): set just before the fork.
+_FORKED: tuple[Engines, Parsed, tuple[EntityRecognizer, ...]] | None = None
+
+
+def _analyze_forked(i: int) -> list[RecognizerResult]:
+    assert _FORKED is not None
+    engines, parsed, recognizers = _FORKED
+    return engines._analyze_chunk(parsed, i, recognizers)
 
 
 @cache
