@@ -962,6 +962,12 @@ def main() -> NoReturn:
     The last error boundary: whatever escapes a command is one line on stderr and exit
     2, never a traceback (SMCHECK_DEBUG=1 shows it, to report a bug)."""
     code: int = 0
+    if sys.stdout is None:  # started with stdout closed (`>&-`): the output would vanish
+        if sys.stderr is not None:
+            sys.stderr.write("smcheck: error: cannot write the output to standard output: "
+                             "it is closed\n")
+            sys.stderr.flush()
+        os._exit(2)
     try:
         app()
     except SystemExit as exc:

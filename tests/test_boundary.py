@@ -179,6 +179,15 @@ def test_stdout_to_dev_full(args: tuple[str, ...]) -> None:
                         "No space left on device\n")
 
 
+def test_stdout_closed() -> None:
+    """`smcheck rules >&-`: Python then has no stdout, and the output would vanish."""
+    p = subprocess.run(["sh", "-c", 'exec "$0" -m smcheck rules >&-', sys.executable],
+                       stderr=subprocess.PIPE, text=True, timeout=120)
+    assert p.returncode == 2
+    assert p.stderr == ("smcheck: error: cannot write the output to standard output: "
+                        "it is closed\n")
+
+
 # ---- audit workers --------------------------------------------------------------------
 
 
