@@ -29,6 +29,10 @@ N101 = [
 
 N102 = [
     ("Great job today, Leo!", ["S1002"]),
+    ("\u201cLeo read first.\u201d", ["S1002"]),  # somebody's words, not a title
+    ("Coach said: \u201cLeo, you nailed it!\u201d", ["S1002"]),
+    ("We read \u201cGrace for President\u201d today.", []),  # a title
+    ("Donna Summer sang it. Would Summer approve?", []),  # her surname, alone
     ("Hope did a great job on her poem!", ["S1005"]),  # a word-name used as a name
     ("Congrats to Priya R. for the winning essay.", ["S1007"]),  # first name + initial
     ("Priya's poem won first place.", ["S1007"]),

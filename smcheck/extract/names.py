@@ -392,6 +392,10 @@ class NameMatcher:
             strangers = []
         staff = Intervals(self.staff_spans(tokens))
         mentions: list[NameMention] = []
+        # Roster first names that are another person's surname in this post ("James
+        # Madison"): alone elsewhere in it ("Would Madison approve?") they are that person.
+        surnames = {t.key for i, t in enumerate(tokens) if t.key in self.first_keys
+                    and self._surname_of_another(text, tokens, i, doc)}
         i = 0
         while i < len(tokens):
             found = self._match_at(text, tokens, i, doc, strangers)
@@ -400,7 +404,9 @@ class NameMatcher:
                 continue
             mention, used = found
             s = mention.span
-            if not staff.overlaps(s.start, s.end):
+            if not staff.overlaps(s.start, s.end) and not (
+                    mention.kind == "first" and used == 1 and tokens[i].key in surnames
+                    and not tokens[i].tag):
                 mentions.append(mention)
             i += used
         return mentions
@@ -747,13 +753,12 @@ def work_titles(text: str, tokens: Sequence[Token], matcher: NameMatcher) -> Int
     words right after a word that introduces a work ("sang Moon River", "we read
     Martin's Big Words"), unless the run is somebody's full name."""
     spans: list[tuple[int, int]] = []
+    small = words("title_small_words")
     for m in _QUOTED.finditer(text):
-        inner = next(g for g in m.groups() if g is not None).split()
-        capitalised = [w for w in inner if w[:1].isupper()]
-        if len(capitalised) >= 2 or (len(inner) >= 2 and inner[0][:1].isupper()):
+        quoted = next(g for g in m.groups() if g is not None)
+        if _quoted_title(quoted, small):
             spans.append((m.start(), m.end()))
     cues = phrase_pattern("work_cues")
-    small = words("title_small_words")
     for m in cues.finditer(text):
         i = _token_at(tokens, m.end())
         if i is None:
@@ -774,6 +779,23 @@ def work_titles(text: str, tokens: Sequence[Token], matcher: NameMatcher) -> Int
             if not _is_full_name(text, tokens[i:j], matcher):
                 spans.append((start, end))
     return Intervals(spans)
+
+
+def _quoted_title(quoted: str, small: frozenset[str]) -> bool:
+    """Quoted words that are a title ("Grace for President", "Oh, the Places You'll
+    Go!", "Let it go"), not somebody's words ("Leo read first.", "Danny, you nailed
+    it!"): title case, or sentence case without a sentence's punctuation."""
+    inner = quoted.split()
+    if len(inner) < 2 or not inner[0][:1].isupper():
+        return False
+    content = [w for w in inner if w.strip(_PUNCT).casefold() not in small and w != "I"]
+    capitalised = [w for w in content if w[:1].isupper()]
+    if len(capitalised) >= 2 and len(capitalised) >= 0.75 * len(content):
+        return True
+    return not re.search(r"[.,!?;:]", quoted)
+
+
+_PUNCT = ".,!?;:\"'()\u201c\u201d\u2018\u2019"
 
 
 def _token_at(tokens: Sequence[Token], pos: int) -> int | None:
