@@ -26,6 +26,7 @@ from smcheck import __version__, usercache
 from smcheck.accept import FILE_NAME as ACCEPTED_FILE
 from smcheck.api import Checker
 from smcheck.config import Config
+from smcheck.engines import MODEL_THREADS_ENV
 from smcheck.errors import SetupError
 from smcheck.extract.faces import FaceModelsUnavailable, References, reference_encoding
 from smcheck.findings import Box, Finding, PostReport, Severity, Span
@@ -45,6 +46,8 @@ WAITING, CHECKING, DONE = 0, 1, 2
 def _init_worker(config: Config, roster: Roster, use_cache: bool, states: Any = None) -> None:
     # Ctrl-C is the parent's to handle: a worker just stops when the pool is shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One process per core: each model runs on one thread (set before any model loads).
+    os.environ[MODEL_THREADS_ENV] = "1"
     global _WORKER, _STATES
     _WORKER = Checker(config=config, roster=roster, use_cache=use_cache)
     _STATES = states

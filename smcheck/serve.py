@@ -472,6 +472,10 @@ def run(host: str, port: int, options: ServeOptions, workers: int = 1,
         from uvicorn.supervisors import Multiprocess
 
         os.environ.update(options.to_env())
+        # A process per worker: each photo model runs on one thread in each.
+        from smcheck.engines import MODEL_THREADS_ENV
+
+        os.environ.setdefault(MODEL_THREADS_ENV, "1")
         config = uvicorn.Config("smcheck.serve:create_app", factory=True, host=host, port=port,
                                 workers=workers, log_level=log_level)
         sock = config.bind_socket()

@@ -4,6 +4,7 @@ SPEC section 6 serialises, and `import smcheck` loads nothing heavy."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -111,3 +112,16 @@ def test_readme_python_example_runs_as_written(tmp_path: Path,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "block" in proc.stdout and "N102" in proc.stdout
+
+
+def test_model_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process alone uses up to two cores for the photo models; a worker of an audit or
+    of `serve --workers N` (SMCHECK_MODEL_THREADS=1) one."""
+    from smcheck.engines import MODEL_THREADS_ENV, model_threads
+
+    monkeypatch.delenv(MODEL_THREADS_ENV, raising=False)
+    assert model_threads() == max(1, min(len(os.sched_getaffinity(0)), 2))
+    monkeypatch.setenv(MODEL_THREADS_ENV, "1")
+    assert model_threads() == 1
+    monkeypatch.setenv(MODEL_THREADS_ENV, "nonsense")
+    assert model_threads() >= 1

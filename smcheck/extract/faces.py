@@ -122,7 +122,9 @@ class FaceModels:
             from smcheck.extract.mtcnn import Mtcnn, MtcnnUnavailable
 
             try:
-                self._mtcnn = Mtcnn()
+                from smcheck.engines import model_threads
+
+                self._mtcnn = Mtcnn(threads=model_threads())
             except MtcnnUnavailable as exc:
                 raise FaceModelsUnavailable(str(exc)) from None
         return self._mtcnn
