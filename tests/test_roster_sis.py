@@ -238,16 +238,22 @@ def test_roster_check_validates_every_reference_photo(tmp_path: Path) -> None:
     shutil.copy(ROOT / "sample_posts" / "photos" / "nova-reyes.jpg", tmp_path / "a.jpg")
     Image.new("RGB", (200, 200), (120, 160, 200)).save(tmp_path / "blank.jpg")
     Image.new("RGB", (200, 200), (20, 60, 90)).save(tmp_path / "dark.png")
+    with Image.open(tmp_path / "a.jpg") as one:  # the same face twice: a group photo
+        two = Image.new("RGB", (one.width * 2, one.height))
+        two.paste(one, (0, 0))
+        two.paste(one, (one.width, 0))
+        two.save(tmp_path / "pair.jpg")
     roster = tmp_path / "r.csv"
     roster.write_text("student_id,first_name,last_name,media_release,photo\n"
                       "S1,Nova,Reyes,full,a.jpg\nS2,Ava,Thompson,full,blank.jpg\n"
-                      "S3,Leo,Ramirez,none,a.jpg;dark.png\n")
+                      "S3,Leo,Ramirez,none,a.jpg;dark.png\nS4,Will,Johnson,full,pair.jpg\n")
     r = run("roster", "check", str(roster))
     assert r.exit_code == 2, r.output
     assert f"{roster}:3 (column photo): reference photo 1 of 1: no face found" in r.output
     assert f"{roster}:4 (column photo): reference photo 2 of 2: no face found" in r.output
+    assert f"{roster}:5 (column photo): reference photo 1 of 1: 2 faces found" in r.output
     assert ":2 (column photo)" not in r.output  # one clear face
-    assert "blank" not in r.output and "dark" not in r.output  # photos counted, not named
+    assert not any(w in r.output for w in ("blank", "dark", "pair"))  # counted, not named
     r = run("roster", "check", str(roster), "--skip-photos")
     assert r.exit_code == 0
 
