@@ -77,6 +77,7 @@ N103 = [
     ("Questions? Contact Jenny Walsh, PTA President.", []),  # a signature: an adult
     ("Thanks, Marcus Bell (our art teacher), for the mural!", []),
     ("Marcus Bell, a 4th grader, won the race.", [None]),  # a student, described
+    ("Told through the songs of ABBA, it follows Sophie Sheridan and Sam Carmichael.", []),
 ]
 
 N104 = [
