@@ -405,7 +405,14 @@ def check(
                                                    images=images), when))
         return checker.report(posts, when, redact=redact)
 
-    _emit(_run(work), format, quiet, exit_zero, annotate, report, output=output_file)
+    try:
+        result = _run(work)
+    except KeyboardInterrupt:
+        # Nothing half-checked is reported (a post could look clean because its check
+        # was cut short).
+        _stderr().print("smcheck: interrupted; nothing reported", markup=False)
+        raise typer.Exit(130) from None
+    _emit(result, format, quiet, exit_zero, annotate, report, output=output_file)
 
 
 @app.command()

@@ -287,6 +287,20 @@ def test_ctrl_c_reports_the_posts_done(tmp_path: Path, monkeypatch: pytest.Monke
     assert not (tmp_path / "r.html").exists()
 
 
+def test_ctrl_c_during_check_says_nothing_was_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from smcheck.api import Checker
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Checker, "check_safely", interrupted)
+    (tmp_path / "a.txt").write_text("Our tulips.")
+    r = run("check", "a.txt", "-r", ROSTER, cwd=tmp_path)
+    assert r.exit_code == 130
+    assert r.output == "smcheck: interrupted; nothing reported\n"
+
+
 # ---- folders and files that cannot be read ---------------------------------------------
 
 
