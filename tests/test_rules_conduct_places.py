@@ -36,6 +36,7 @@ C602 = [
     "Shoot me a text when you get home.",
     "Here's my cell: call anytime.",
     "Slide into my DMs with your project ideas!",
+    "Wrestling update\n\nGreat first week, team!\n\nText me if you will miss practice.",
 ]
 C602_NOT = [
     "Please don't DM me; email instead.",
@@ -48,6 +49,8 @@ C602_NOT = [
     "Direct questions to the front office.",
     "Students can message me on Google Classroom with questions.",
     "Text me through Remind if the bus is late.",
+    "Wrestling: Parent Info\n\nA few things for parents:\n- Practice ends at 5.\n\n"
+    "Running late for pickup? Text me anytime.",
 ]
 
 L202 = [

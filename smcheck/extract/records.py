@@ -170,10 +170,24 @@ def invites_privately(text: str, span: Span, sentence: Span, paragraph: Span) ->
     parents ("Parents, text me with questions": R503 reports a personal number)."""
     if phrase_pattern("district_platforms").search(text, sentence.start, sentence.end):
         return False
-    if phrase_pattern("parent_audience").search(text, paragraph.start, paragraph.end) and \
+    parents = phrase_pattern("parent_audience")
+    if (parents.search(text, paragraph.start, paragraph.end) or
+            parents.search(text, 0, _opening_end(text))) and \
             not phrase_pattern("student_audience").search(text, sentence.start, sentence.end):
-        return False
+        return False  # written to parents: in its paragraph, or in the post's title and greeting
     return not negated_before(text, sentence, span.start)
+
+
+def _opening_end(text: str) -> int:
+    """Where a post's title and first paragraph end ("Wrestling: Parent Info", "A few
+    things for parents:"): at most 400 characters in."""
+    at = 0
+    for _ in range(2):
+        nxt = text.find("\n\n", at)
+        if nxt < 0:
+            return min(len(text), 400)
+        at = nxt + 2
+    return min(at, 400)
 
 
 def negated_before(text: str, sentence: Span, pos: int) -> bool:
