@@ -33,6 +33,10 @@ TABLE = [
     ("Next home game Friday vs. Skyview at 7: be there!", 0, 0),
     ("Come celebrate our seniors before Friday's home game, tip-off at 7:00.", 0, 0),
     ("Email the office @ 9am tomorrow with questions.", 0, 0),
+    ("Room 4 families, you're all invited! The Lindgrens will host our class party at their "
+     "home on Saturday, December 12, 2:00 to 4:00 p.m. (3318 NE Birchwood Ct).", 0, 0),
+    ("Next up: the snack stand at the Winter Concert. We need 8 volunteers a shift on "
+     "Thursday at 7.", 0, 0),
     ("The swim team leaves for regionals in two days.", 1, 0),
     ("Field trip reminder: we head to the Oregon Zoo the 30th at 9:00.", 1, 0),
     ("Game tonight at 6pm at Grant High School.", 1, 0),

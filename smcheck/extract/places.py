@@ -113,6 +113,8 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         before = text[max(start, ent.start_char - 14):ent.start_char]
         if ent.text.split()[0].casefold() in _NOT_PLACES:
             continue  # "Math Club", "Spanish"
+        if _EVENT_WORD.fullmatch(ent.text.split()[-1].casefold()):
+            continue  # "at the Winter Concert": an event's name, not where it is
         if ent.label_ in ("GPE", "LOC", "FAC") or (
             ent.label_ == "ORG" and _PLACE_PREPOSITION.search(before)
         ):
