@@ -33,6 +33,10 @@ N102 = [
     ("Coach said: \u201cLeo, you nailed it!\u201d", ["S1002"]),
     ("We read \u201cGrace for President\u201d today.", []),  # a title
     ("Donna Summer sang it. Would Summer approve?", []),  # her surname, alone
+    ("Hope's EpiPen goes with the class to recess.", ["S1005"]),  # hers, not a surname
+    ("Thanks to Sam's Club and Grace's Flowers for the snacks!", []),  # businesses
+    ("Mr. Kim's golden retriever named Leo ate a dodgeball. Leo is a good boy.", []),  # a pet
+    ("Sign up for Summer camps at the front desk.", []),  # the word, describing a thing
     ("Hope did a great job on her poem!", ["S1005"]),  # a word-name used as a name
     ("Congrats to Priya R. for the winning essay.", ["S1007"]),  # first name + initial
     ("Priya's poem won first place.", ["S1007"]),

@@ -27,6 +27,7 @@ R501 = [
     ("A new student joined our newcomer English class, and we welcome Sofia!", ["S1003"]),
     ("Four students in Room 6 did not pass the vision screening and were referred.", [None]),
     ("Amara was referred to an audiologist after the hearing check.", ["S1008"]),
+    ("Hope's EpiPen goes with the class to specials and recess.", ["S1005"]),
     ("#MateoStrong\n\nOur teammate had surgery on his knee this week.", ["S1009"]),
     # negatives
     ("Our Lions Club volunteers screened 412 students for vision and hearing.", []),

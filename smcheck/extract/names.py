@@ -396,6 +396,9 @@ class NameMatcher:
         # Madison"): alone elsewhere in it ("Would Madison approve?") they are that person.
         surnames = {t.key for i, t in enumerate(tokens) if t.key in self.first_keys
                     and self._surname_of_another(text, tokens, i, doc)}
+        # ... and a pet's ("a golden retriever named Mason": "the time Mason ran onto the
+        # field" is the dog too).
+        surnames |= _pet_names(text, tokens, self.first_keys)
         i = 0
         while i < len(tokens):
             found = self._match_at(text, tokens, i, doc, strangers)
@@ -544,9 +547,9 @@ class NameMatcher:
             # "Lincoln's Marcus Reed": one person's name, though both are roster first names.
             strangers.append(Span(start=tok.start, end=nxt.end, text=text[tok.start:nxt.end]))
             return False
-        if nxt is not None and tokens[first_end - 1].joined_to_next and self._looks_like_surname(
-            text, nxt, doc
-        ):
+        if nxt is not None and tokens[first_end - 1].joined_to_next and \
+                not self._owner_of(tokens[first_end - 1], nxt) and \
+                self._looks_like_surname(text, nxt, doc):
             # "Ava Martinez" is somebody else than the roster's Ava Thompson.
             if not is_title_before(text, tok.start, self.titles):
                 strangers.append(Span(start=tok.start, end=nxt.end,
@@ -564,6 +567,15 @@ class NameMatcher:
                 text, tokens, first_end, doc, _pos_at(doc, tok.start))
         return not nickname or _pos_at(doc, tok.start) in ("PROPN", "NOUN", None) \
             or _is_person(doc, tok.start)
+
+    @staticmethod
+    def _owner_of(name: Token, nxt: Token) -> bool:
+        """"River's EpiPen": a student and something of theirs. ("Sam's Club", "Lizzie's
+        Diner" are businesses: a word of such names follows.)"""
+        if not name.possessive:
+            return False
+        thing = words("institution_words") | words("not_name_words")
+        return nxt.key not in thing and nxt.key.rstrip("s") not in thing
 
     def _in_a_thing_name(self, text: str, tokens: Sequence[Token], i: int, end: int) -> bool:
         """A word-name inside a capitalised name of a place, program or event: after a
@@ -590,6 +602,9 @@ class NameMatcher:
             return False
         if nxt is not None and nxt.raw[:1].isdigit() and not _stat_after_token(nxt, text):
             return False  # "May 5", but not "Mason 18 pts"
+        if nxt is not None and tok.joined_to_next and not tok.possessive and \
+                nxt.raw[:1].islower() and _tag_at(doc, nxt.start) == "NNS":
+            return False  # "Georgia schools", "Summer camps": the word describes a thing
         pos = _pos_at(doc, tok.start)
         if not sentence_initial(text, tok.start) and pos in {
             "AUX", "VERB", "ADJ", "ADV", "ADP", "DET", "PRON", "NUM"
@@ -650,6 +665,26 @@ def _acts_like_name(
     if strict:
         return tag == "VBD"
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
+
+
+_PET_NAMED = re.compile(r"\s*,\s*|\s+(?:named|called)\s+")
+
+
+def _pet_names(text: str, tokens: Sequence[Token], first_keys: frozenset[str]) -> set[str]:
+    """Roster first names this post gives an animal: "<pet word> named X", "<pet word>,
+    X" ("our class hamster, Hope, ...")."""
+    out: set[str] = set()
+    for m in phrase_pattern("pet_words").finditer(text):
+        i = _token_at(tokens, m.end())
+        if i is not None and tokens[i].key in ("named", "called"):
+            i += 1
+        if i is None or i >= len(tokens):
+            continue
+        tok = tokens[i]
+        if tok.key in first_keys and tok.raw[:1].isupper() and \
+                _PET_NAMED.fullmatch(text[m.end():tok.start]):
+            out.add(tok.key)
+    return out
 
 
 def _alone_on_line(text: str, tokens: Sequence[Token], i: int, end: int) -> bool:
@@ -898,6 +933,8 @@ def person_names(
         if ent.label_ != "PERSON":
             continue
         toks = [t for t in ent if t.is_alpha or t.text.endswith(".")]
+        if any(t.text.casefold() in ("'s", "\u2019s") for t in ent[:-1]):
+            continue  # "River's EpiPen": somebody's thing, not a full name
         if toks and toks[0].text.rstrip(".").casefold() in matcher.titles:
             continue  # NER took the title in: "Ms. Garcia" is an adult
         if len(toks) < 2 or len(toks) > 4:

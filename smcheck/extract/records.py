@@ -84,7 +84,9 @@ def _in_a_name(text: str, span: Span) -> bool:
     if not all(w[:1].isupper() for w in words_) or span.text.isupper():
         return False
     before = text[max(0, span.start - 30):span.start].split()
-    return bool(before) and before[-1][:1].isupper() and not before[-1].endswith((".", ":"))
+    # "River's EpiPen": an owner before it, not a name it is part of.
+    return bool(before) and before[-1][:1].isupper() and \
+        not before[-1].endswith((".", ":", "'s", "\u2019s"))
 
 
 @cache
