@@ -30,7 +30,12 @@ TABLE = [
     ("Our 5th grade overnight at Camp Namanu is January 8-9.", 1, 0),
     ("Cougars @ Riverside TONIGHT\nJV 5:30 | V 7:00", 1, 0),
     ("Lions vs. Roosevelt, Friday 7:00 at Roosevelt High.", 1, 0),
+    ("This week at home. Admission: adults $6.\n\nHOME EVENTS\n- Wrestling vs. Union, Thursday "
+     "6:00 pm, main gym\n\nOur 3rd graders leave for OMSI on Dec. 5 at 9:15 from the front "
+     "parking lot!", 1, 0),  # the opening covers the home events, not the trip
     ("Next home game Friday vs. Skyview at 7: be there!", 0, 0),
+    ("This week at home. Admission: adults $6.\n\nHOME EVENTS\n- Wrestling vs. Union, Thursday "
+     "6:00 pm, main gym\n- Swim vs. Evergreen, 3:30 pm, at the CVHS pool", 0, 0),
     ("Come celebrate our seniors before Friday's home game, tip-off at 7:00.", 0, 0),
     ("Email the office @ 9am tomorrow with questions.", 0, 0),
     ("Room 4 families, you're all invited! The Lindgrens will host our class party at their "

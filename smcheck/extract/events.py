@@ -269,6 +269,12 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                                   bisect_left(place_starts, s.end)]
                 if not named.overlaps(p.span.start, p.span.end)]
 
+    # "This week at home ... Admission: adults $6": an opening that invites the public
+    # covers the post's events (games, meets, shows) at school or at an unnamed place
+    # ("the CVHS pool"), not a trip ("leave for", a named place, an address).
+    opening_end = paragraph_starts[2] if len(paragraph_starts) > 2 else len(text)
+    found = _pattern("public_event_words").search(text, 0, min(opening_end, 500))
+    opening = found.group() if found else None
     out: list[Event] = []
     for i, sentence in enumerate(sentences):
         sent = _sentence_doc(doc, sentence)
@@ -324,7 +330,10 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                 t_places = []  # "thanks for a terrific conference": no announcement
             out.append(Event(kind=trig.kind, trigger=trig.span, sentence=sentence,
                              whens=tuple(t_whens), places=tuple(t_places),
-                             cancelled=cancelled, public=public, past=over))
+                             cancelled=cancelled,
+                             public=public or (opening if trig.noun and all(
+                                 p.kind in ("school", "generic") for p in t_places) else None),
+                             past=over))
         out.extend(_whereabouts(text, sent, sentence, here_whens, here_places, names,
                                 first_names, people, past, public, families or {}))
     return out

@@ -70,6 +70,8 @@ _PLACE_PREPOSITION = re.compile(
     r"(?:the\s+)?$", re.I)
 
 
+_AGAINST = re.compile(r"\b(?:vs\.?|versus|v\.)\s+$", re.I)
+
 # An event's name is not a place: "at the Winter Concert", "in the Spelling Bee".
 _EVENT_WORD = re.compile(r"concerts?|shows?|games?|meets?|bees?|fairs?|nights?|assembly|"
                          r"recitals?|performances?|tournaments?|banquets?|dances?|festivals?|"
@@ -96,6 +98,8 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         s, e = start + s, start + e
         if any(p.span.start < e and s < p.span.end for p in found):
             return
+        if _AGAINST.search(text, max(0, s - 10), s):
+            return  # "Wrestling vs. Union": the other team, not a place
         words = text[s:e]
         if kind != "address" and phrase_pattern("school_places").fullmatch(
                 re.sub(r"^(?:the|our|my)\s+", "", words.casefold().strip())):
