@@ -28,6 +28,8 @@ R501 = [
     ("Four students in Room 6 did not pass the vision screening and were referred.", [None]),
     ("Amara was referred to an audiologist after the hearing check.", ["S1008"]),
     ("Hope's EpiPen goes with the class to specials and recess.", ["S1005"]),
+    ("Leo scored 14, and Amara grabbed 9 boards after sitting out the first half for a team "
+     "rules violation.", ["S1008"]),  # the clause's subject, not everyone named
     ("#MateoStrong\n\nOur teammate had surgery on his knee this week.", ["S1009"]),
     # negatives
     ("Our Lions Club volunteers screened 412 students for vision and hearing.", []),

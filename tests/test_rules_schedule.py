@@ -95,6 +95,7 @@ TABLE = [
     ("Ava Thompson is staying at the Marriott downtown this week.", 0, 1),
     ("The team will be staying at the Hilton in Eugene this weekend.", 0, 1),
     ("Ava is spending December with her grandma on the Big Island of Hawaii.", 0, 1),
+    ("Sending love to Ava, who is at Doernbecher Children's Hospital through the weekend.", 0, 1),
     ("The Okafor family is moving to Boise at the end of the semester.", 0, 1),
     # not whereabouts
     ("Ava left her jacket on the bus this morning.", 0, 0),

@@ -472,6 +472,9 @@ def _whereabouts(text: str, sent: SpacySpan, sentence: Span, whens: Sequence[Whe
                 prep.lower_ in words("named_place_prepositions") and place.kind == "named"):
             continue
         subject = [t for t in _subject(verb) if sentence.start <= t.idx < sentence.end]
+        if [t.lower_ for t in subject] in (["who"], ["that"]) and verb.dep_ == "relcl" and \
+                sentence.start <= verb.head.idx < sentence.end:
+            subject = [verb.head]  # "sending love to Reed, who is at Doernbecher": Reed
         if not subject:
             continue
         in_subject = {t.i for t in subject}

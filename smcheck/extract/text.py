@@ -412,6 +412,13 @@ def _subject_students(doc: Doc, span: Span, names: Sequence[NameMention]) -> tup
         return ()
     clause = _clause(tokens[0])
     subject = _subject(clause)
+    for _ in range(3):
+        # "Georgia grabbed 9 boards after sitting out the first half for ...": a clause
+        # without a subject of its own (a gerund, a participle) has its verb's.
+        if subject or clause.head.i == clause.i:
+            break
+        clause = _clause(clause.head)
+        subject = _subject(clause)
     if not subject:
         return ()
     lo, hi = subject[0].idx, subject[-1].idx + len(subject[-1].text)
