@@ -37,6 +37,8 @@ N102 = [
     ("Thanks to Sam's Club and Grace's Flowers for the snacks!", []),  # businesses
     ("Mr. Kim's golden retriever named Leo ate a dodgeball. Leo is a good boy.", []),  # a pet
     ("Sign up for Summer camps at the front desk.", []),  # the word, describing a thing
+    ("We'll miss you!\n\nSummer open gyms and camps will be announced in May.", []),
+    ("Box score\nSummer 18 pts, 11 reb\nLeo 12 pts", ["S1012", "S1002"]),
     ("Hope did a great job on her poem!", ["S1005"]),  # a word-name used as a name
     ("Congrats to Priya R. for the winning essay.", ["S1007"]),  # first name + initial
     ("Priya's poem won first place.", ["S1007"]),

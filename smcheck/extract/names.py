@@ -563,6 +563,8 @@ class NameMatcher:
                 or _name_cue_before(text, tok.start)):
             return False  # "through June", "June feels far away": the month
         if sentence_initial(text, tok.start):
+            if word_name and not tok.possessive and _modifies_a_noun(doc, tok.start):
+                return False  # "Summer open gyms and camps will be announced"
             return tok.possessive or _is_person(doc, tok.start) or _acts_like_name(
                 text, tokens, first_end, doc, _pos_at(doc, tok.start))
         return not nickname or _pos_at(doc, tok.start) in ("PROPN", "NOUN", None) \
@@ -725,6 +727,20 @@ def _tag_at(doc: Doc | None, start: int) -> str | None:
         return None
     token = doc.char_span(start, start + 1, alignment_mode="expand")
     return token[0].tag_ if token is not None and len(token) else None
+
+
+def _modifies_a_noun(doc: Doc | None, start: int) -> bool:
+    """The word describes a common noun after it: "Summer open gyms", "Summer camps"
+    (a name would head its own phrase: "Summer won", "Summer Davis")."""
+    if doc is None:
+        return False
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    tok = span[0]
+    return tok.dep_ in ("compound", "amod", "nmod") and tok.head.i > tok.i and \
+        tok.head.tag_ in ("NN", "NNS") and tok.head.text[:1].islower() and \
+        not any(t.like_num for t in doc[tok.i + 1:tok.head.i])  # "Mason 18 pts": a box score
 
 
 def _pos_at(doc: Doc | None, start: int) -> str | None:
