@@ -39,6 +39,8 @@ N102 = [
     ("Sign up for Summer camps at the front desk.", []),  # the word, describing a thing
     ("We'll miss you!\n\nSummer open gyms and camps will be announced in May.", []),
     ("Box score\nSummer 18 pts, 11 reb\nLeo 12 pts", ["S1012", "S1002"]),
+    ("Thank you to everyone who came out on a warm evening to enjoy the\nIndian Summer "
+     "concert in the park.", []),  # a hard-wrapped line: "Indian" opens no sentence
     ("Hope did a great job on her poem!", ["S1005"]),  # a word-name used as a name
     ("Congrats to Priya R. for the winning essay.", ["S1007"]),  # first name + initial
     ("Priya's poem won first place.", ["S1007"]),

@@ -283,15 +283,29 @@ def is_title_before(text: str, start: int, titles: frozenset[str]) -> bool:
     return False
 
 
+_WRAPPED_LINE = 50  # characters: a shorter line before is a heading or a list item
+
+
+def _wrapped(text: str, line_start: int) -> bool:
+    """Does the line before run on into this one ("...where it meets the\nColumbia
+    River")? A long line ending in a letter or a comma does."""
+    if line_start < 2 or text[line_start - 1] != "\n":
+        return False
+    prev_start = text.rfind("\n", 0, line_start - 1) + 1
+    prev = text[prev_start:line_start - 1].rstrip()
+    return len(prev) >= _WRAPPED_LINE and (prev[-1].isalpha() or prev[-1] == ",")
+
+
 _SENTENCE_PUNCT = set(".!?:;\"\u201c\u201d(*#\u2022-|>")
 
 
 def sentence_initial(text: str, start: int) -> bool:
-    """At the start of a sentence or line, where any word wears a capital."""
+    """At the start of a sentence or line, where any word wears a capital; not the start
+    of a line of hard-wrapped prose (the line before is long and runs on)."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
     if not before:
-        return True
+        return not _wrapped(text, line_start)
     last = before[-1]
     return last in _SENTENCE_PUNCT or not (last.isalnum() or last in ",'")
 
