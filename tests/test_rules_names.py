@@ -36,6 +36,7 @@ N102 = [
     ("Hope's EpiPen goes with the class to recess.", ["S1005"]),  # hers, not a surname
     ("Thanks to Sam's Club and Grace's Flowers for the snacks!", []),  # businesses
     ("Mr. Kim's golden retriever named Leo ate a dodgeball. Leo is a good boy.", []),  # a pet
+    ("Our goldfish Summer is doing great after the tank cleaning.", []),  # a pet, no comma
     ("Sign up for Summer camps at the front desk.", []),  # the word, describing a thing
     ("We'll miss you!\n\nSummer open gyms and camps will be announced in May.", []),
     ("Box score\nSummer 18 pts, 11 reb\nLeo 12 pts", ["S1012", "S1002"]),

@@ -85,6 +85,7 @@ R503 = [
     ("Room 12 and Grade 4 are going on 12/5.", []),
     ("Our school code is 2026-11-20.", []),
     ("Questions? Reach me at (503) 916-3200 ext. 4412.", []),
+    ("Fernhill K-8 | 503-555-0100 (main office)", []),  # labelled after the number
 ]
 
 R504 = [

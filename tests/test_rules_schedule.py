@@ -36,6 +36,8 @@ TABLE = [
     ("Next home game Friday vs. Skyview at 7: be there!", 0, 0),
     ("This week at home. Admission: adults $6.\n\nHOME EVENTS\n- Wrestling vs. Union, Thursday "
      "6:00 pm, main gym\n- Swim vs. Evergreen, 3:30 pm, at the CVHS pool", 0, 0),
+    ("All home events are open to the public.\n\n- Thu 12/10: Swim vs. Gresham, 4:00, CVHS "
+     "Pool", 0, 0),  # the school's pool, by its initials
     ("Come celebrate our seniors before Friday's home game, tip-off at 7:00.", 0, 0),
     ("Email the office @ 9am tomorrow with questions.", 0, 0),
     ("Room 4 families, you're all invited! The Lindgrens will host our class party at their "

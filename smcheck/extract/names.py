@@ -683,12 +683,12 @@ def _acts_like_name(
     return tag in {"VBD", "VBZ"} or pos == "PROPN"
 
 
-_PET_NAMED = re.compile(r"\s*,\s*|\s+(?:named|called)\s+")
+_PET_NAMED = re.compile(r"\s*,\s*|\s+(?:named|called)\s+|\s+")
 
 
 def _pet_names(text: str, tokens: Sequence[Token], first_keys: frozenset[str]) -> set[str]:
     """Roster first names this post gives an animal: "<pet word> named X", "<pet word>,
-    X" ("our class hamster, Hope, ...")."""
+    X" ("our class hamster, Hope, ..."), "<pet word> X" ("our goldfish Georgia")."""
     out: set[str] = set()
     for m in phrase_pattern("pet_words").finditer(text):
         i = _token_at(tokens, m.end())

@@ -70,6 +70,7 @@ _PLACE_PREPOSITION = re.compile(
     r"(?:the\s+)?$", re.I)
 
 
+_SCHOOL_ACRONYM = re.compile(r"[A-Z]{2,6}\s+\S.*")
 _AGAINST = re.compile(r"\b(?:vs\.?|versus|v\.)\s+$", re.I)
 
 # An event's name is not a place: "at the Winter Concert", "in the Spelling Bee".
@@ -101,9 +102,13 @@ def find_places(text: str, doc: Doc, start: int, end: int) -> list[Place]:
         if _AGAINST.search(text, max(0, s - 10), s):
             return  # "Wrestling vs. Union": the other team, not a place
         words = text[s:e]
-        if kind != "address" and phrase_pattern("school_places").fullmatch(
-                re.sub(r"^(?:the|our|my)\s+", "", words.casefold().strip())):
+        bare = re.sub(r"^(?:the|our|my)\s+", "", words.strip())
+        if kind != "address" and phrase_pattern("school_places").fullmatch(bare.casefold()):
             kind = "school"
+        elif kind == "named" and _SCHOOL_ACRONYM.fullmatch(bare) and \
+                phrase_pattern("school_initials_places").fullmatch(
+                    bare.split(maxsplit=1)[1].casefold()):
+            kind = "school"  # "CVHS Pool", "LHS Gym": the school's own, by its initials
         found.append(Place(span=Span(start=s, end=e, text=words), kind=kind))
 
     for m in ADDRESS.finditer(sentence):

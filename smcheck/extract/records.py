@@ -149,10 +149,14 @@ def office_line(text: str, span: Span, sentence: Span) -> bool:
     or with an office extension ("ext. 4412"): not personal."""
     if re.search(r"\b(?:ext|extension|x)\.?\s*\d", span.text, re.I):
         return True
-    # The label may be the line above: "Maple Ridge Office\n(503) 555-0180".
+    # The label may be the line above: "Maple Ridge Office\n(503) 555-0180", or right
+    # after the number: "503-555-0100 (main office)".
     floor = text.rfind("\n", 0, max(0, sentence.start - 1)) + 1
-    return bool(phrase_pattern("office_phone_words").search(
-        words_before(text, span.start, 8, floor)))
+    offices = phrase_pattern("office_phone_words")
+    line_end = text.find("\n", span.end)
+    after = text[span.end:min(span.end + 25, line_end if line_end >= 0 else len(text))]
+    return bool(offices.search(words_before(text, span.start, 8, floor)) or
+                (re.match(r"\s*[(\-\u2013\u2014,]\s*", after) and offices.search(after)))
 
 
 def directs_to_app(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:
