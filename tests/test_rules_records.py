@@ -97,6 +97,8 @@ R504 = [
     ("Mateo's DOB is 2016-03-14.", ["S1009"]),
     ("Happy birthday Mateo, who turned 9 yesterday!", ["S1009"]),
     ("One student turns 10 on Friday!", [None]),
+    ("happy 18th birthday to our captain amara!!! born 12/2/2008. the loudest TIGHT MOTION "
+     "in the northwest, we love u", ["S1008"]),  # lower case, shouting aside
     # negatives
     ("Happy birthday, Amara!", []),
     ("Our school turns 100 on March 3rd!", []),

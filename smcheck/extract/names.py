@@ -715,7 +715,9 @@ def _alone_on_line(text: str, tokens: Sequence[Token], i: int, end: int) -> bool
 @lru_cache(maxsize=64)
 def _casual(text: str) -> bool:
     """A post written (nearly) without capitals: names lose theirs too."""
-    letters = [c for c in text[:4000] if c.isalpha()]
+    # Words in capitals ("the loudest TIGHT MOTION") are shouting, not capitalisation.
+    mixed = [w for w in re.findall(r"[^\W\d_]+", text[:4000]) if not (w.isupper() and len(w) > 1)]
+    letters = [c for w in mixed for c in w]
     return len(letters) > 20 and sum(c.isupper() for c in letters) < len(letters) / 100
 
 
