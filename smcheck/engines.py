@@ -180,8 +180,7 @@ class Engines:
         """How many processes a post of this many characters is worked on by."""
         if chars < int(self.settings["spacy"]["parallel_chars"]):
             return 1
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        return min(cores, 4)
+        return min(_cores(), 4)
 
     @cached_property
     def ocr(self) -> Ocr:
@@ -289,8 +288,12 @@ def model_threads() -> int:
     raw = os.environ.get(MODEL_THREADS_ENV, "")
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return max(1, min(cores, 2))
+    return max(1, min(_cores(), 2))
+
+
+def _cores() -> int:
+    """The cores this process may run on (1 where the platform cannot say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 # What forked analysis workers read (Engines.analyze): set just before the fork.
