@@ -52,6 +52,17 @@ class Box:
     bottom: int
     left: int
 
+    def iou(self, other: Box) -> float:
+        """Intersection over union with another box: 0 apart, 1 the same box."""
+        w = min(self.right, other.right) - max(self.left, other.left)
+        h = min(self.bottom, other.bottom) - max(self.top, other.top)
+        if w <= 0 or h <= 0:
+            return 0.0
+        inter = w * h
+        area = (self.right - self.left) * (self.bottom - self.top) + \
+            (other.right - other.left) * (other.bottom - other.top)
+        return inter / (area - inter)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Finding:

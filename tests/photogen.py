@@ -34,21 +34,11 @@ def truth() -> dict[str, list[Box]]:
     return out
 
 
-def iou(a: Box, b: Box) -> float:
-    w = min(a.right, b.right) - max(a.left, b.left)
-    h = min(a.bottom, b.bottom) - max(a.top, b.top)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    area = (a.right - a.left) * (a.bottom - a.top) + (b.right - b.left) * (b.bottom - b.top)
-    return inter / (area - inter)
-
-
 def found(detected: Box, true: Box) -> bool:
     """A detection of a true face: overlapping it, or each centre inside the other (a
     tilted face's true box is the bounding box of the turned square, larger than any
     detector's)."""
-    if iou(detected, true) >= 0.3:
+    if detected.iou(true) >= 0.3:
         return True
     dx, dy = (detected.left + detected.right) / 2, (detected.top + detected.bottom) / 2
     tx, ty = (true.left + true.right) / 2, (true.top + true.bottom) / 2

@@ -247,18 +247,8 @@ def _same_evidence(a: Finding, b: Finding) -> bool:
     if a.span is not None and b.span is not None:
         return a.span.text.casefold() == b.span.text.casefold()
     if a.box is not None and b.box is not None:
-        return _iou(a.box, b.box) >= 0.5
+        return a.box.iou(b.box) >= 0.5
     return a.span is None and b.span is None and a.box is None and b.box is None
-
-
-def _iou(a: Box, b: Box) -> float:
-    w = min(a.right, b.right) - max(a.left, b.left)
-    h = min(a.bottom, b.bottom) - max(a.top, b.top)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    area = (a.right - a.left) * (a.bottom - a.top) + (b.right - b.left) * (b.bottom - b.top)
-    return inter / (area - inter)
 
 
 def _masks_for(label: str, findings: Sequence[Finding],
