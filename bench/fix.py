@@ -32,6 +32,9 @@ from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from run import wall  # noqa: E402  (bench/run.py: wall time of a fresh process)
+
 SHARED = ROOT.parent / "shared" / "testdata" / "faces"
 TEXT = "Congratulations to Mateo García and Hope! Great job, Leo!\n"
 WHEN = "2026-11-20T15:00:00-08:00"
@@ -67,15 +70,6 @@ def make_post(folder: Path) -> tuple[Path, Path, Path]:
     img.resize((round(img.width * f), round(img.height * f)),
                Image.Resampling.BICUBIC).save(photo, quality=88)
     return post, photo, roster
-
-
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return elapsed
 
 
 def summary(name: str, check: list[float], fix: list[float]) -> None:
