@@ -163,18 +163,13 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
         if not isinstance(tol, int | float) or not 0 < float(tol) < 1:
             raise InputError(file, "face_tolerance must be a number between 0 and 1")
         kwargs["face_tolerance"] = float(tol)
-    if "ignore" in table:
-        codes = _str_list(table["ignore"], "ignore", file)
-        bad = [c for c in codes if not any(r.startswith(c.upper()) for r in RULE_CODES)]
-        if bad:
-            raise InputError(file, f"ignore: unknown rule code(s) {', '.join(bad)}")
-        kwargs["ignore"] = frozenset(c.upper() for c in codes)
-    if "select" in table:
-        codes = _str_list(table["select"], "select", file)
-        bad = [c for c in codes if not any(r.startswith(c.upper()) for r in RULE_CODES)]
-        if bad:
-            raise InputError(file, f"select: unknown rule code(s) {', '.join(bad)}")
-        kwargs["select"] = frozenset(c.upper() for c in codes)
+    for key in ("ignore", "select"):
+        if key in table:
+            codes = _str_list(table[key], key, file)
+            bad = [c for c in codes if not any(r.startswith(c.upper()) for r in RULE_CODES)]
+            if bad:
+                raise InputError(file, f"{key}: unknown rule code(s) {', '.join(bad)}")
+            kwargs[key] = frozenset(c.upper() for c in codes)
     if "severity" in table:
         sev = table["severity"]
         if not isinstance(sev, dict):
