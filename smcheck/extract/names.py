@@ -406,23 +406,25 @@ class NameMatcher:
             strangers = []
         staff = Intervals(self.staff_spans(tokens))
         mentions: list[NameMention] = []
-        # Roster first names that are another person's surname in this post ("James
-        # Madison"): alone elsewhere in it ("Would Madison approve?") they are that person.
-        surnames = {t.key for i, t in enumerate(tokens) if t.key in self.first_keys
-                    and self._surname_of_another(text, tokens, i, doc)}
-        # ... and a pet's ("a golden retriever named Mason": "the time Mason ran onto the
-        # field" is the dog too).
-        surnames |= _pet_names(text, tokens, self.first_keys)
+        # Roster first names that are another person's surname here ("Kwame Alexander"):
+        # found once, for the match at that word and for the post as a whole.
+        of_another = frozenset(i for i, t in enumerate(tokens) if t.key in self.first_keys
+                               and self._surname_of_another(text, tokens, i, doc))
+        # Alone elsewhere in the post such a name is that person ("James Madison ...
+        # Would Madison approve?"), as a pet's name is the pet ("a golden retriever named
+        # Mason ... the time Mason ran onto the field").
+        not_students = {tokens[i].key for i in of_another} | \
+            _pet_names(text, tokens, self.first_keys)
         i = 0
         while i < len(tokens):
-            found = self._match_at(text, tokens, i, doc, strangers)
+            found = self._match_at(text, tokens, i, doc, strangers, of_another)
             if found is None:
                 i += 1
                 continue
             mention, used = found
             s = mention.span
             if not staff.overlaps(s.start, s.end) and not (
-                    mention.kind == "first" and used == 1 and tokens[i].key in surnames
+                    mention.kind == "first" and used == 1 and tokens[i].key in not_students
                     and not tokens[i].tag):
                 mentions.append(mention)
             i += used
@@ -430,7 +432,7 @@ class NameMatcher:
 
     def _match_at(
         self, text: str, tokens: Sequence[Token], i: int, doc: Doc | None,
-        strangers: list[Span],
+        strangers: list[Span], of_another: frozenset[int],
     ) -> tuple[NameMention, int] | None:
         for length in range(min(self.index.longest_first, len(tokens) - i), 0, -1):
             key = tuple(t.key for t in tokens[i:i + length])
@@ -440,7 +442,7 @@ class NameMatcher:
             first_end = i + length
             if is_title_before(text, tokens[i].start, self.titles) and not tokens[i].tag:
                 return None  # "Ms. Ava Thompson", "Coach Leo": an adult
-            if self._surname_of_another(text, tokens, i, doc):
+            if i in of_another:
                 return None  # "Kwame Alexander", "Michael Jordan": somebody's surname
             full = self._full(tokens, i, first_end, candidates)
             if full is not None:
