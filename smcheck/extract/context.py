@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 _WORDS = re.compile(r"\S+")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def words_before(text: str, pos: int, n: int, floor: int = 0) -> str:
@@ -25,3 +26,10 @@ def words_after(text: str, pos: int, n: int, ceiling: int | None = None) -> str:
         if count == n:
             break
     return text[pos:last]
+
+
+def opening_end(text: str, limit: int) -> int:
+    """Where a post's opening ends (its title and first paragraph: "Wrestling: Parent
+    Info", "A few things for parents:"), at most `limit` characters in."""
+    ends = [m.end() for m, _ in zip(PARAGRAPH_BREAK.finditer(text), range(2), strict=False)]
+    return min(ends[1] if len(ends) == 2 else len(text), limit)

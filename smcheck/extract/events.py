@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from smcheck.extract.context import opening_end
 from smcheck.extract.index import Intervals
 from smcheck.extract.names import NameMention, is_title_before
 from smcheck.extract.places import Place
@@ -272,8 +273,7 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
     # "This week at home ... Admission: adults $6": an opening that invites the public
     # covers the post's events (games, meets, shows) at school or at an unnamed place
     # ("the CVHS pool"), not a trip ("leave for", a named place, an address).
-    opening_end = paragraph_starts[2] if len(paragraph_starts) > 2 else len(text)
-    found = _pattern("public_event_words").search(text, 0, min(opening_end, 500))
+    found = _pattern("public_event_words").search(text, 0, opening_end(text, 500))
     opening = found.group() if found else None
     out: list[Event] = []
     for i, sentence in enumerate(sentences):

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import cache
 
 from smcheck.extract.about import About
-from smcheck.extract.context import words_before
+from smcheck.extract.context import opening_end, words_before
 from smcheck.extract.times import When
 from smcheck.findings import Span
 from smcheck.lexicon import lexicon, phrase_pattern
@@ -178,22 +178,10 @@ def invites_privately(text: str, span: Span, sentence: Span, paragraph: Span) ->
         return False
     parents = phrase_pattern("parent_audience")
     if (parents.search(text, paragraph.start, paragraph.end) or
-            parents.search(text, 0, _opening_end(text))) and \
+            parents.search(text, 0, opening_end(text, 400))) and \
             not phrase_pattern("student_audience").search(text, sentence.start, sentence.end):
         return False  # written to parents: in its paragraph, or in the post's title and greeting
     return not negated_before(text, sentence, span.start)
-
-
-def _opening_end(text: str) -> int:
-    """Where a post's title and first paragraph end ("Wrestling: Parent Info", "A few
-    things for parents:"): at most 400 characters in."""
-    at = 0
-    for _ in range(2):
-        nxt = text.find("\n\n", at)
-        if nxt < 0:
-            return min(len(text), 400)
-        at = nxt + 2
-    return min(at, 400)
 
 
 def negated_before(text: str, sentence: Span, pos: int) -> bool:

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from smcheck.extract.about import About, about_sentences
+from smcheck.extract.context import PARAGRAPH_BREAK
 from smcheck.extract.events import Event, find_events
 from smcheck.extract.index import sorted_by, starting_in
 from smcheck.extract.lines import breaks
@@ -340,7 +341,7 @@ def extract_text(
         places.extend(find_places(text, doc, sentence.start, sentence.end))
     names = sorted(names, key=lambda n: n.span.start)
     people = sorted(found.people, key=lambda p: p.start)
-    paragraphs = [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
+    paragraphs = [0, *(m.end() for m in PARAGRAPH_BREAK.finditer(text))]
     about = about_sentences(text, sentences, names, people, paragraphs)
     index = {span.start: sentence_of(span.start) for _, span in found.records}
     records = tied_records(text, found.records, sentences, about,
