@@ -30,6 +30,8 @@ N101 = [
 N102 = [
     ("Great job today, Leo!", ["S1002"]),
     ("\u201cLeo read first.\u201d", ["S1002"]),  # somebody's words, not a title
+    ("Hope\u2014our bravest reader\u2014volunteered to go first.", ["S1005"]),  # a dash aside
+    ("Hope \u2014 that's what this season is about \u2014 fills our hearts.", []),  # the word
     ("Coach said: \u201cLeo, you nailed it!\u201d", ["S1002"]),
     ("We read \u201cGrace for President\u201d today.", []),  # a title
     ("Donna Summer sang it. Would Summer approve?", []),  # her surname, alone

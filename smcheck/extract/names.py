@@ -646,6 +646,12 @@ class NameMatcher:
         return _pos_at(doc, tok.start) == "PROPN"
 
 
+# An aside about a person between dashes: "—our bravest reader—", "—who is 7—".
+_DASH_ASIDE = re.compile(r"[ \t]*(?:\u2014|\u2013|--)[ \t]*(?:our|my|his|her|their|a|an|"
+                         r"the|who|one)\b[^\u2014\u2013\n]{1,60}?(?:\u2014|\u2013|--)[ \t]*"
+                         r"([^\W\d_]+)", re.I)
+
+
 def _acts_like_name(
     text: str, tokens: Sequence[Token], after: int, doc: Doc | None, pos: str | None,
     strict: bool = False,
@@ -653,6 +659,12 @@ def _acts_like_name(
     """A word-name opening a sentence: "Hope did a great job" names Hope, "Hope you all
     have a great break" does not, "Summer is here" does not. `strict` (a month): only a
     past deed or "and" makes it a name ("June won", not "June feels far away")."""
+    if after < len(tokens) and _DASH_ASIDE.match(text, tokens[after - 1].end):
+        # "Hope—our bravest reader—volunteered": an aside between dashes, then the deed
+        verb = _DASH_ASIDE.match(text, tokens[after - 1].end)
+        assert verb is not None
+        return verb.group(1).casefold() in words("name_verbs") or \
+            _tag_at(doc, verb.start(1)) in {"VBD", "VBZ", "VBN", "MD"}
     if after >= len(tokens) or (not tokens[after - 1].joined_to_next and
                                 text[tokens[after - 1].end:tokens[after].start].strip()[:1]
                                 not in (",", "")):
