@@ -24,6 +24,7 @@ from smcheck.findings import Box
 from smcheck.roster import Roster, Student
 
 if TYPE_CHECKING:
+    from smcheck.extract.encoder import Encoder
     from smcheck.extract.mtcnn import Mtcnn, Proposal
 
 # Settings chosen by measurement (bench/faces.py, tables in bench/README.md).
@@ -109,12 +110,31 @@ class FaceModels:
             self.detector = dlib.get_frontal_face_detector()
             self.landmarks = dlib.shape_predictor(
                 str(models / "shape_predictor_5_face_landmarks.dat"))
-            self.encoder = dlib.face_recognition_model_v1(
-                str(models / "dlib_face_recognition_resnet_model_v1.dat"))
         except RuntimeError as exc:
             raise FaceModelsUnavailable(f"a face model failed to load ({exc})") from None
         self.dlib = dlib
+        self._encoder_file = models / "dlib_face_recognition_resnet_model_v1.dat"
+        self._encoder: Encoder | None = None
+        self._dlib_encoder: Any = None
         self._mtcnn: Mtcnn | None = None
+
+    def _encoders(self) -> tuple[Encoder | None, Any]:
+        """The encoder on onnxruntime, or (when it cannot load) dlib's own: the same
+        network and weights, 20x slower here (encoder.py says why)."""
+        if self._encoder is None and self._dlib_encoder is None:
+            from smcheck.engines import model_threads
+            from smcheck.extract.encoder import Encoder, EncoderUnavailable
+
+            try:
+                self._encoder = Encoder(self._encoder_file, threads=model_threads())
+            except EncoderUnavailable:
+                try:
+                    self._dlib_encoder = self.dlib.face_recognition_model_v1(
+                        str(self._encoder_file))
+                except RuntimeError as exc:
+                    raise FaceModelsUnavailable(
+                        f"a face model failed to load ({exc})") from None
+        return self._encoder, self._dlib_encoder
 
     @property
     def mtcnn(self) -> Mtcnn:
@@ -211,17 +231,23 @@ class FaceModels:
 
     def faces(self, image: LoadedImage, upsample: int | None = None,
               how: Detection | None = None) -> list[DetectedFace]:
-        found = []
-        for c in self.detect(image, upsample, how=how):
-            found.append(DetectedFace(box=c.box, encoding=self.encode(c)))
-        return found
+        found = self.detect(image, upsample, how=how)
+        return [DetectedFace(box=c.box, encoding=e)
+                for c, e in zip(found, self.encode(found), strict=True)]
 
-    def encode(self, c: Candidate) -> tuple[float, ...]:
-        shape = self.landmarks(c.pixels, c.rect)
-        vec = self.encoder.compute_face_descriptor(c.pixels, shape, 1)
-        return tuple(float(x) for x in vec)
+    def encode(self, candidates: Sequence[Candidate]) -> list[tuple[float, ...]]:
+        """Each face's 128 numbers: its five landmarks, the 150-pixel chip dlib cuts
+        from them, and the encoder over all of a photo's chips at once."""
+        encoder, dlib_encoder = self._encoders()
+        shapes = [self.landmarks(c.pixels, c.rect) for c in candidates]
+        if encoder is None:
+            return [tuple(float(x) for x in dlib_encoder.compute_face_descriptor(c.pixels, s, 1))
+                    for c, s in zip(candidates, shapes, strict=True)]
+        return encoder.encode([self.dlib.get_face_chip(c.pixels, s, size=CHIP, padding=0.25)
+                               for c, s in zip(candidates, shapes, strict=True)])
 
 
+CHIP = 150  # dlib's face chip side, padding 0.25: what the encoder was trained on
 CROP_FACE = 120  # pixels a tilted face is brought to in its upright crop
 CROP_MARGIN = 2.0  # the crop's side, in faces
 # A HOG-style box inside MTCNN's: (width, top offset) as fractions of MTCNN's side.
