@@ -146,7 +146,13 @@ class Service:
                                                          "tomorrow, call 503-555-0100."),
                                                publish_time(None))], publish_time(None))
             with contextlib.suppress(Exception):  # E902 on each photo then, not a pass
-                _ = checker.engines.faces
+                faces = checker.engines.faces
+                # MTCNN and the encoder load on first use: a teacher's first photo
+                # should not wait for them.
+                _ = faces.mtcnn
+                faces.encode([])
+            with contextlib.suppress(Exception):
+                _ = checker.engines.ocr
 
     def check(self, text: str, images: list[tuple[str, bytes]], publish_at: str | None,
               redact: bool, previews: bool) -> dict[str, Any]:
