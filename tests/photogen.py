@@ -152,3 +152,23 @@ def write(img: Image.Image, text: str, xy: tuple[int, int], size: int,
         tile = tile.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
     img.paste(tile, xy, tile)
     return Box(left=xy[0], top=xy[1], right=xy[0] + tile.width, bottom=xy[1] + tile.height)
+
+
+def hand_write(img: Image.Image, text: str, xy: tuple[int, int], size: int,
+               angle: float = 0.0) -> Box:
+    """Words in strokes on a white card: OpenCV's Hershey script font, the nearest
+    thing to hand lettering that needs no font file; `size` as for write()."""
+    import cv2
+
+    font, scale = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, size / 30
+    thickness = max(2, round(size / 14))
+    (width, height), base = cv2.getTextSize(text, font, scale, thickness)
+    pad = size // 3
+    card = np.full((height + base + 2 * pad, width + 2 * pad, 3), 248, np.uint8)
+    cv2.putText(card, text, (pad, pad + height), font, scale, (20, 20, 90), thickness,
+                cv2.LINE_AA)
+    tile = Image.fromarray(card).convert("RGBA")
+    if angle:
+        tile = tile.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    img.paste(tile, xy, tile)
+    return Box(left=xy[0], top=xy[1], right=xy[0] + tile.width, bottom=xy[1] + tile.height)
