@@ -29,6 +29,8 @@ GUARD = textwrap.dedent("""
         app(sys.argv[1:], standalone_mode=False)
     finally:
         sys.stderr.write("NETWORK ATTEMPTS: %d %s\\n" % (len(attempts), attempts))
+        sys.stderr.write("RAPIDOCR CODE: %s\\n" % sorted(
+            m for m in sys.modules if m.split(".")[0] == "rapidocr"))
 """)
 
 
@@ -46,8 +48,9 @@ def test_check_opens_no_socket() -> None:
 
 
 def test_photo_checks_open_no_socket(tmp_path: Path) -> None:
-    # The face models (dlib, MTCNN) and the OCR models (rapidocr) load from their wheels;
-    # rapidocr's download code must never run. The photo is made here: words on a picture.
+    # The face models (dlib, MTCNN) and the OCR models (rapidocr's) load from their wheels;
+    # rapidocr's own code (its download code, its HTTP client) is never even imported:
+    # smcheck runs its model files. The photo is made here: words on a picture.
     from PIL import Image
 
     from tests.photogen import write
@@ -60,4 +63,5 @@ def test_photo_checks_open_no_socket(tmp_path: Path) -> None:
         [sys.executable, "-c", GUARD, "check", "--text", "Hi", "--image", str(photo),
          "--format", "json"], capture_output=True, text=True, timeout=300)
     assert "NETWORK ATTEMPTS: 0 []" in proc.stderr, proc.stderr[-2000:]
+    assert "RAPIDOCR CODE: []" in proc.stderr, proc.stderr[-2000:]
     assert '"R503"' in proc.stdout and '"source": "image"' in proc.stdout

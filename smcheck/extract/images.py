@@ -37,7 +37,6 @@ class LoadedImage:
     height: int
     scale: float  # working pixels per original pixel
     gps: str | None  # what location metadata the file carries, if any
-    path: Path | None = None  # the file, for a closer look at small words (extract/ocr.py)
 
 
 @cache
@@ -133,7 +132,7 @@ def load_image(path: Path, max_side: int) -> LoadedImage:
             rgb = rgb.resize((max(1, round(rgb.size[0] * factor)),
                               max(1, round(rgb.size[1] * factor))), Image.Resampling.BILINEAR)
         return LoadedImage(pixels=np.asarray(rgb, dtype=np.uint8), width=w, height=h,
-                           scale=rgb.size[0] / w, gps=gps, path=path)
+                           scale=rgb.size[0] / w, gps=gps)
 
 
 def _to_rgb(img: PILImage.Image) -> PILImage.Image:

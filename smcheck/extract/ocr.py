@@ -10,7 +10,7 @@ settings, and tests/test_ocr.py checks it against RapidOCR's own on real photos.
 The detector runs on every photo at a reduced size (its cost is the price of a photo
 without words). Lines it sees only faintly or only a few pixels tall at that size
 (a name card across the classroom, a jersey) are looked for again on their region of
-the working image, at twice its resolution: the price of small words, paid only
+the working image, enlarged up to twice: the price of small words, paid only
 where the detector saw something. Every line found is then read from the working
 image. Settings chosen by measurement: bench/ocr.py.
 """
@@ -52,13 +52,6 @@ ZOOM = 2.0  # the most a region is enlarged for the second look
 ZOOM_TO = 32  # working pixels: a region is enlarged until its blob is this tall
 MAX_REGIONS = 12  # the most regions looked at again (strongest first)
 MAX_ZOOMED = 600_000  # pixels the second look may run the detector on, per photo
-
-# Small lines are read from the photo's file at up to this many times the working
-# image's resolution (decoded again, only for a photo with such lines): a phone number
-# 16 pixels tall is misread ("503555-0142"), the same line 40 pixels tall is not.
-FINE_BELOW = 48  # working pixels: a line thinner than this is read from the file
-FINE_ZOOM = 3.0  # at most this much finer than the working image (12 MP: the original)
-RETRY_SCORE = 0.3  # a small line read with less confidence than this is noise, not words
 
 # The recogniser's input: lines resized to 48 pixels tall, batches of 6 (RapidOCR's).
 REC_HEIGHT = 48
@@ -304,23 +297,6 @@ class Ocr:
                 out[i] = (text, float(np.mean(conf[keep])) if keep.any() else 0.0)
         return out
 
-    def _read_lines(self, image: LoadedImage, bgr: Any, quads: list[Any]) -> list[
-            tuple[str, float]]:
-        """Each line's text and confidence, read from the working image; a small line
-        that reads as words is read again from the file, decoded finer, where it holds
-        more detail (decoded only for such a photo: a texture read as noise pays nothing)."""
-        read = self.read([crop_line(bgr, q) for q in quads])
-        again = [i for i, (q, (text, score)) in enumerate(zip(quads, read, strict=True))
-                 if _thickness(q) < FINE_BELOW and score >= RETRY_SCORE
-                 and len(text.replace(" ", "")) >= MIN_CHARS]
-        fine = _fine(image) if again else None
-        if fine is not None:
-            pixels, zoom = fine
-            finer = self.read([crop_line(pixels, quads[i] * np.float32(zoom)) for i in again])
-            for i, r in zip(again, finer, strict=True):
-                read[i] = r
-        return read
-
     # ---- a photo -------------------------------------------------------------------
 
     def lines(self, image: LoadedImage) -> list[TextLine]:
@@ -340,7 +316,7 @@ class Ocr:
         if not quads:
             return []
         out = []
-        read = self._read_lines(image, bgr, quads)
+        read = self.read([crop_line(bgr, q) for q in quads])
         for quad, (raw, score) in zip(quads, read, strict=True):
             text = " ".join(raw.split())
             if score < MIN_SCORE or len(text.replace(" ", "")) < MIN_CHARS:
@@ -352,26 +328,6 @@ class Ocr:
                       bottom=min(image.height, int(np.ceil(ys.max()))))
             out.append(TextLine(text=text, box=box, score=score))
         return sorted(out, key=lambda t: (t.box.top, t.box.left))
-
-
-def _fine(image: LoadedImage) -> tuple[Any, float] | None:
-    """The photo decoded again, finer than the working image (BGR, and how many of its
-    pixels to one working pixel); None when the file has no more detail, or cannot be
-    read again."""
-    from smcheck.extract.images import ImageError, load_image
-
-    if image.path is None or image.scale > 1 / 1.5:
-        return None
-    work_side = max(image.pixels.shape[:2])
-    side = min(max(image.width, image.height), round(work_side * FINE_ZOOM))
-    try:
-        fine = load_image(image.path, side)
-    except ImageError:  # changed or gone since: read from the working image
-        return None
-    if fine.pixels.shape[1] <= image.pixels.shape[1]:
-        return None
-    return (np.ascontiguousarray(fine.pixels[:, :, ::-1]),
-            fine.pixels.shape[1] / image.pixels.shape[1])
 
 
 def _thickness(quad: Any) -> float:
