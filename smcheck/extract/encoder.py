@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from smcheck.extract.onnx import session
+
 CHIP = 150  # dlib's face chip: 150 x 150 pixels, 25 % padding around the landmarks
 
 
@@ -301,18 +303,7 @@ class Encoder:
     def __init__(self, path: Path, threads: int = 1) -> None:
         net = read_network(path)
         try:
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            # Batches differ in size from photo to photo: an arena would keep the
-            # largest one's buffers for the life of the process.
-            opts.enable_cpu_mem_arena = False
-            opts.enable_mem_pattern = False
-            self.session = ort.InferenceSession(onnx_model(net), opts,
-                                                providers=["CPUExecutionProvider"])
+            self.session = session(onnx_model(net), threads)
         except Exception as exc:  # onnxruntime raises its own types
             raise EncoderUnavailable(f"the face encoder failed to load ({exc})") from None
         # dlib's input layer: (pixel - channel mean) / 256, channels first.

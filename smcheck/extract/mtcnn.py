@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from smcheck.extract.onnx import session
+
 
 class MtcnnUnavailable(Exception):
     pass
@@ -54,20 +56,6 @@ def _weights_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _session(path: Path, threads: int) -> Any:
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.log_severity_level = 3
-    # Every photo brings new pyramid shapes: an arena (and per-shape memory plans) would
-    # keep the largest one's buffers for the life of the process (~300 MB a worker).
-    opts.enable_cpu_mem_arena = False
-    opts.enable_mem_pattern = False
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-
-
 PNET_CELLS = 128  # P-Net output columns per strip (see Mtcnn._pnet)
 
 
@@ -75,9 +63,9 @@ class Mtcnn:
     def __init__(self, threads: int = 1) -> None:
         folder = _weights_dir()
         try:
-            self.pnet = _session(folder / "pnet.onnx", threads)
-            self.rnet = _session(folder / "rnet.onnx", threads)
-            self.onet = _session(folder / "onet.onnx", threads)
+            self.pnet = session(folder / "pnet.onnx", threads)
+            self.rnet = session(folder / "rnet.onnx", threads)
+            self.onet = session(folder / "onet.onnx", threads)
         except Exception as exc:  # onnxruntime raises its own types
             raise MtcnnUnavailable(f"an MTCNN model failed to load ({exc})") from None
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from smcheck.extract.onnx import session
 from smcheck.findings import Box
 
 if TYPE_CHECKING:
@@ -77,20 +78,6 @@ def _models_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise OcrUnavailable("the rapidocr package is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "models"
-
-
-def _session(path: Path, threads: int) -> Any:
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.log_severity_level = 3
-    # Every photo (and every region looked at again) brings a new input shape: an arena
-    # would keep the largest one's buffers for the life of the process.
-    opts.enable_cpu_mem_arena = False
-    opts.enable_mem_pattern = False
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 def _mini_box(points: Any) -> tuple[Any, float]:
@@ -169,8 +156,8 @@ class Ocr:
         if missing:
             raise OcrUnavailable(f"rapidocr's model files are missing ({', '.join(missing)})")
         try:
-            self.det = _session(models / MODEL_FILES["det"], threads)
-            self.rec = _session(models / MODEL_FILES["rec"], threads)
+            self.det = session(models / MODEL_FILES["det"], threads)
+            self.rec = session(models / MODEL_FILES["rec"], threads)
             chars = self.rec.get_modelmeta().custom_metadata_map.get("character", "")
         except Exception as exc:  # onnxruntime raises its own types
             raise OcrUnavailable(f"an OCR model failed to load ({exc})") from None
