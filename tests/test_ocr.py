@@ -152,3 +152,16 @@ def test_hand_lettered_small_words_are_findings(checker: Checker, tmp_path: Path
     assert box is not None
     assert box.left >= card.left - 40 and box.right <= card.right + 40
     assert box.top >= card.top - 40 and box.bottom <= card.bottom + 40
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> Any:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+@pytest.mark.parametrize(("quad", "other", "inside"), [
+    (_quad(10, 10, 20, 14), _quad(0, 0, 100, 30), True),  # a piece of a line read already
+    (_quad(90, 10, 130, 14), _quad(0, 0, 100, 30), False),  # its centre is past the end
+    (_quad(10, 40, 20, 44), _quad(0, 0, 100, 30), False),  # the line below
+])
+def test_a_piece_inside_a_line(quad: Any, other: Any, inside: bool) -> None:
+    assert ocr_module._inside(quad, other) is inside

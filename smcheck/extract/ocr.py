@@ -249,11 +249,11 @@ class Ocr:
             # Pad (not stretch) to the detector's multiples of 32.
             padded = cv2.copyMakeBorder(big, 0, -ch % 32, 0, -cw % 32, cv2.BORDER_REPLICATE)
             for q in self.quads(self.probability(padded), *padded.shape[:2]):
-                found.append(q / np.float32(zoom) + np.array([int(x0), int(y0)], np.float32))
+                q = q / np.float32(zoom) + np.array([int(x0), int(y0)], np.float32)
+                if not any(_inside(q, k) for k in kept):  # a piece of a line read already
+                    found.append(q)
         # A small line the second look did not find again is kept as the first saw it.
-        missed = [q for q in small if not any(
-            cv2.pointPolygonTest(n, tuple(float(v) for v in q.mean(axis=0)), False) >= 0
-            for n in found)]
+        missed = [q for q in small if not any(_inside(q, n) for n in found)]
         return kept + missed + found
 
     # ---- recognition ---------------------------------------------------------------
@@ -315,6 +315,14 @@ class Ocr:
                       bottom=min(image.height, int(np.ceil(ys.max()))))
             out.append(TextLine(text=text, box=box, score=score))
         return sorted(out, key=lambda t: (t.box.top, t.box.left))
+
+
+def _inside(quad: Any, other: Any) -> bool:
+    """Whether a quad's centre lies in another quad."""
+    import cv2
+
+    centre = tuple(float(v) for v in quad.mean(axis=0))
+    return bool(cv2.pointPolygonTest(other, centre, False) >= 0)
 
 
 def _thickness(quad: Any) -> float:
