@@ -26,7 +26,10 @@ import numpy as np
 
 from smcheck.extract.onnx import session
 
-CHIP = 150  # dlib's face chip: 150 x 150 pixels, 25 % padding around the landmarks
+# dlib's face chip, what the network was trained on: 150 x 150 pixels, with 25 % padding
+# around the five landmarks (dlib.get_face_chip's arguments).
+CHIP = 150
+CHIP_PADDING = 0.25
 
 
 class EncoderUnavailable(Exception):

@@ -238,16 +238,18 @@ class FaceModels:
     def encode(self, candidates: Sequence[Candidate]) -> list[tuple[float, ...]]:
         """Each face's 128 numbers: its five landmarks, the 150-pixel chip dlib cuts
         from them, and the encoder over all of a photo's chips at once."""
+        from smcheck.extract.encoder import CHIP, CHIP_PADDING
+
         encoder, dlib_encoder = self._encoders()
         shapes = [self.landmarks(c.pixels, c.rect) for c in candidates]
         if encoder is None:
             return [tuple(float(x) for x in dlib_encoder.compute_face_descriptor(c.pixels, s, 1))
                     for c, s in zip(candidates, shapes, strict=True)]
-        return encoder.encode([self.dlib.get_face_chip(c.pixels, s, size=CHIP, padding=0.25)
+        return encoder.encode([self.dlib.get_face_chip(c.pixels, s, size=CHIP,
+                                                       padding=CHIP_PADDING)
                                for c, s in zip(candidates, shapes, strict=True)])
 
 
-CHIP = 150  # dlib's face chip side, padding 0.25: what the encoder was trained on
 CROP_FACE = 120  # pixels a tilted face is brought to in its upright crop
 CROP_MARGIN = 2.0  # the crop's side, in faces
 # A HOG-style box inside MTCNN's: (width, top offset) as fractions of MTCNN's side.
