@@ -159,6 +159,8 @@ class Ocr:
             self.det = session(models / MODEL_FILES["det"], threads)
             self.rec = session(models / MODEL_FILES["rec"], threads)
             chars = self.rec.get_modelmeta().custom_metadata_map.get("character", "")
+            self._det_input = self.det.get_inputs()[0].name
+            self._rec_input = self.rec.get_inputs()[0].name
         except Exception as exc:  # onnxruntime raises its own types
             raise OcrUnavailable(f"an OCR model failed to load ({exc})") from None
         if not chars:
@@ -179,7 +181,7 @@ class Ocr:
         img = bgr if (rh, rw) == (h, w) else cv2.resize(bgr, (rw, rh))
         x = (img.astype(np.float32) * np.float32(1 / 255) - np.float32(0.5)) / np.float32(0.5)
         x = np.ascontiguousarray(x.transpose(2, 0, 1)[np.newaxis])
-        return self.det.run(None, {self.det.get_inputs()[0].name: x})[0][0, 0]
+        return self.det.run(None, {self._det_input: x})[0][0, 0]
 
     def quads(self, prob: Any, height: int, width: int) -> list[Any]:
         """The lines in a probability map, as corner quads in pixels of an image of
@@ -265,7 +267,6 @@ class Ocr:
         out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
         ratios = [c.shape[1] / float(c.shape[0]) for c in crops]
         order = np.argsort(np.array(ratios))  # like widths together: less padding
-        name = self.rec.get_inputs()[0].name
         for start in range(0, len(crops), REC_BATCH):
             batch = order[start:start + REC_BATCH]
             width = int(REC_HEIGHT * max(REC_MIN_WIDTH / REC_HEIGHT, *(ratios[i] for i in batch)))
@@ -274,7 +275,7 @@ class Ocr:
                 resized_w = min(width, math.ceil(REC_HEIGHT * ratios[i]))
                 img = cv2.resize(crops[i], (resized_w, REC_HEIGHT)).astype(np.float32)
                 x[row, :, :, :resized_w] = (img.transpose(2, 0, 1) / 255 - 0.5) / 0.5
-            probs = self.rec.run(None, {name: x})[0]
+            probs = self.rec.run(None, {self._rec_input: x})[0]
             for row, i in enumerate(batch):
                 idx, conf = probs[row].argmax(axis=1), probs[row].max(axis=1)
                 keep = np.ones(len(idx), dtype=bool)
