@@ -17,13 +17,13 @@ Run: uv run python bench/ocr.py [--quick]
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,7 +31,7 @@ import smcheck.extract.ocr as ocr_module  # noqa: E402
 from smcheck.extract.faces import WORKING_SIDE  # noqa: E402
 from smcheck.extract.images import load_image  # noqa: E402
 from smcheck.extract.ocr import Ocr  # noqa: E402
-from tests.photogen import FACES, hand_write, write  # noqa: E402
+from tests.photogen import FACES, words_photo  # noqa: E402
 
 SIDES = (480, 640, 960)
 WORDS = ["MAYA TORRES", "Call 503-555-0142", "@mrsk_class"]
@@ -41,14 +41,9 @@ SIZES = (0.006, 0.008, 0.01, 0.0125, 0.015, 0.02, 0.03)
 
 def make(path: Path, long_side: int, size: float | None, hand: bool = False,
          angle: float = 0.0) -> Path:
-    img = Image.open(FACES / "two_people.jpg").convert("RGB")
-    img = img.resize((long_side, round(img.height * long_side / img.width)))
-    if size is not None:
-        pen = hand_write if hand else write
-        for text, (x, y) in zip(WORDS, SPOTS, strict=True):
-            pen(img, text, (round(long_side * x), round(img.height * y)),
-                max(6, round(long_side * size)), angle=angle)
-    img.save(path, quality=90)
+    words = [] if size is None else [(t, x, y) for t, (x, y) in zip(WORDS, SPOTS, strict=True)]
+    words_photo(FACES / "two_people.jpg", long_side, words, size or 0.0, hand=hand,
+                angle=angle).save(path, quality=90)
     return path
 
 
@@ -61,10 +56,15 @@ def exact(lines: list[str]) -> int:
     return sum(any(_key(w) in k for k in keys) for w in WORDS)
 
 
-def first_look_only() -> tuple[float, int]:
+@contextlib.contextmanager
+def first_look_only() -> Iterator[None]:
+    """The OCR without its second look: nothing is faint enough, no line small enough."""
     saved = ocr_module.FAINT, ocr_module.SMALL_LINE
-    ocr_module.FAINT, ocr_module.SMALL_LINE = 2.0, 0  # nothing faint, nothing small
-    return saved
+    ocr_module.FAINT, ocr_module.SMALL_LINE = 2.0, 0
+    try:
+        yield
+    finally:
+        ocr_module.FAINT, ocr_module.SMALL_LINE = saved
 
 
 def cost(tmp: Path) -> None:
@@ -78,11 +78,10 @@ def cost(tmp: Path) -> None:
                 image = load_image(path, WORKING_SIDE)
                 firsts, wholes = [], []
                 for _ in range(3):
-                    saved = first_look_only()
-                    t0 = time.perf_counter()
-                    ocr.lines(image)
-                    firsts.append((time.perf_counter() - t0) * 1000)
-                    ocr_module.FAINT, ocr_module.SMALL_LINE = saved
+                    with first_look_only():
+                        t0 = time.perf_counter()
+                        ocr.lines(image)
+                        firsts.append((time.perf_counter() - t0) * 1000)
                     t0 = time.perf_counter()
                     lines = ocr.lines(image)
                     wholes.append((time.perf_counter() - t0) * 1000)
@@ -106,9 +105,8 @@ def reading(tmp: Path, quick: bool) -> None:
                 for size in sizes:
                     image = load_image(make(tmp / "read.jpg", long_side, size, hand, angle),
                                        WORKING_SIDE)
-                    saved = first_look_only()
-                    first = exact([t.text for t in ocr.lines(image)])
-                    ocr_module.FAINT, ocr_module.SMALL_LINE = saved
+                    with first_look_only():
+                        first = exact([t.text for t in ocr.lines(image)])
                     both = exact([t.text for t in ocr.lines(image)])
                     totals = [totals[0] + first, totals[1] + both, totals[2] + len(WORDS)]
                     cells.append(f"{first} → {both}")

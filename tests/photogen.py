@@ -172,3 +172,17 @@ def hand_write(img: Image.Image, text: str, xy: tuple[int, int], size: int,
         tile = tile.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
     img.paste(tile, xy, tile)
     return Box(left=xy[0], top=xy[1], right=xy[0] + tile.width, bottom=xy[1] + tile.height)
+
+
+def words_photo(source: Path, long_side: int, words: list[tuple[str, float, float]],
+                size: float, hand: bool = False, angle: float = 0.0) -> Image.Image:
+    """`source` scaled to `long_side`, with each (text, x, y) written at that fraction of
+    the photo's width and height, letters `size` of the long side tall (font size),
+    printed or hand-lettered, turned by `angle`."""
+    img = Image.open(source).convert("RGB")
+    img = img.resize((long_side, round(img.height * long_side / img.width)))
+    pen = hand_write if hand else write
+    for text, x, y in words:
+        pen(img, text, (round(img.width * x), round(img.height * y)),
+            max(6, round(long_side * size)), angle=angle)
+    return img

@@ -18,7 +18,7 @@ from smcheck.extract.images import load_image
 from smcheck.extract.ocr import Ocr, crop_line
 from smcheck.post import Post
 from tests.conftest import PUBLISH_AT
-from tests.photogen import FACES, hand_write, write
+from tests.photogen import FACES, hand_write, words_photo
 
 pytestmark = pytest.mark.skipif(not FACES.is_dir(), reason="shared/testdata is not here")
 PHOTO = FACES / "two_people.jpg"  # 1126 x 661, two adults in dark suits
@@ -33,12 +33,8 @@ def ocr() -> Ocr:
 def photo(tmp_path: Path, long_side: int, size: float, angle: float, hand: bool) -> Path:
     """The photo at `long_side`, with a name card and a sign whose letters are `size`
     of the long side tall (font size), turned by `angle`."""
-    img = Image.open(PHOTO).convert("RGB")
-    img = img.resize((long_side, round(img.height * long_side / img.width)))
-    px = round(long_side * size)
-    pen = hand_write if hand else write
-    pen(img, NAME, (round(long_side * 0.1), round(img.height * 0.63)), px, angle=angle)
-    pen(img, PHONE, (round(long_side * 0.45), round(img.height * 0.74)), px, angle=angle)
+    img = words_photo(PHOTO, long_side, [(NAME, 0.1, 0.63), (PHONE, 0.45, 0.74)], size,
+                      hand=hand, angle=angle)
     path = tmp_path / f"words-{long_side}-{size}-{angle}-{hand}.jpg"
     img.save(path, quality=90)
     return path
