@@ -13,6 +13,20 @@ rule, student and words, content the file does not hold and no list can enumerat
 the whole line of the post the words are on (for a photo finding, the photo's bytes).
 Someone holding only the accepted file learns nothing; someone holding the post
 already reads the names.
+
+An acceptance covers exactly the evidence a person saw: one place. A finding about a
+student named three times is one finding with three places (`Finding.spans`); each
+place hashes on its own words, its line, where on the line it is, and which of the
+post's identical lines it is on, so two mentions never share a hash, an edit to
+another line changes none, and a mention added later (or the same words moved) is a
+finding again. A finding some of whose places are accepted is reported twice: as info
+for those, at its severity for the rest. A photo's finding is one place: the face or
+words box and the photo's bytes.
+
+Entries from before (scheme v2, no `scheme` key) hashed the first mention's line on
+behalf of every mention of the student, so they hid mentions nobody reviewed: those
+of text findings match nothing now (the findings come back, once, to be accepted
+place by place); those of photo findings were already exact and still hold.
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ import json
 import os
 import secrets
 import tomllib
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,11 +45,12 @@ from functools import cache
 from pathlib import Path, PurePath
 
 from smcheck.errors import InputError
-from smcheck.findings import Finding, Severity
+from smcheck.findings import Finding, Severity, Span
 from smcheck.textfile import file_digest, read_regular
 
 FILE_NAME = ".smcheck-accepted.toml"
-SCHEME = "hmac-sha256/v2"
+SCHEME = "hmac-sha256/v3"
+OLD_SCHEME = "hmac-sha256/v2"  # one hash per finding; still read for photo findings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +61,7 @@ class Acceptance:
     by: str
     at: str
     reason: str
+    scheme: str = OLD_SCHEME  # how `evidence` was computed (entries before v3 have none)
 
 
 @dataclass(frozen=True)
@@ -60,30 +77,73 @@ class Accepted:
 NONE = Accepted(None, ())
 
 
-def _line(text: str, start: int, end: int) -> str:
-    """The lines of `text` that [start, end) is on: the evidence's context."""
-    first = text.rfind("\n", 0, start) + 1
-    last = text.find("\n", end)
-    return text[first:] if last < 0 else text[first:last]
+class Lines:
+    """A post's lines, indexed once: where each starts, and how many identical lines
+    come before it (cost linear in the post, however many findings are hashed)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = [0]
+        self.repeat: list[int] = []
+        seen: dict[str, int] = {}
+        pos = 0
+        while True:
+            end = text.find("\n", pos)
+            line = text[pos:] if end < 0 else text[pos:end]
+            self.repeat.append(seen.get(line, 0))
+            seen[line] = self.repeat[-1] + 1
+            if end < 0:
+                break
+            pos = end + 1
+            self.starts.append(pos)
+
+    def context(self, span: Span) -> str:
+        """The lines [start, end) is on, where on the first line it starts, and which of
+        the post's identical lines that is: enough to tell any two places apart."""
+        i = bisect_right(self.starts, span.start) - 1
+        first = self.starts[i]
+        last = self.text.find("\n", span.end)
+        lines = self.text[first:] if last < 0 else self.text[first:last]
+        return f"{lines}\x1f{span.start - first}\x1f{self.repeat[i]}"
 
 
-def evidence_hash(f: Finding, salt: bytes, text: str,
-                  image_digest: Callable[[str], str]) -> str:
-    """A keyed hash of the finding's evidence: its rule, student, words, face box and
-    file, and the content around them (see the module docstring)."""
-    if f.span is not None and f.source == "text":
-        context = _line(text, f.span.start, f.span.end)
-    elif f.file and f.source != "text":
-        context = image_digest(f.file)
-    else:
-        context = text
-    parts = (SCHEME, f.rule, f.student_id or "", f.span.text.casefold() if f.span else "",
-             f"{f.box.top},{f.box.left},{f.box.bottom},{f.box.right}" if f.box else "",
-             PurePath(f.file).name if f.file and f.source != "text" else "", context)
+def _digest(salt: bytes, parts: Sequence[str]) -> str:
     message = "\x1f".join(parts).encode("utf-8", "surrogatepass")
     return hmac.new(salt, message, hashlib.sha256).hexdigest()
 
 
+def _box(f: Finding) -> str:
+    return f"{f.box.top},{f.box.left},{f.box.bottom},{f.box.right}" if f.box else ""
+
+
+def place_hashes(f: Finding, salt: bytes, lines: Lines,
+                 image_digest: Callable[[str], str]) -> list[tuple[Span | None, str]]:
+    """Each place of a finding and the keyed hash of its evidence: for text, the rule,
+    student, words and their context (`Lines.context`); for a photo, the rule, student,
+    box, file name and the photo's bytes (see the module docstring)."""
+    if f.source == "text" and f.span is not None:
+        return [(span, _digest(salt, (SCHEME, f.rule, f.student_id or "",
+                                      span.text.casefold(), lines.context(span))))
+                for span in f.spans]
+    return [(f.span, _digest(salt, _whole_parts(SCHEME, f, lines.text, image_digest)))]
+
+
+def _whole_parts(scheme: str, f: Finding, text: str,
+                 image_digest: Callable[[str], str]) -> tuple[str, ...]:
+    """A finding that is one piece of evidence: a photo's, or one with no words."""
+    on_photo = bool(f.file) and f.source != "text"
+    context = image_digest(f.file) if on_photo and f.file else text
+    return (scheme, f.rule, f.student_id or "", f.span.text.casefold() if f.span else "",
+            _box(f), PurePath(f.file).name if on_photo and f.file else "", context)
+
+
+def _old_hash(f: Finding, salt: bytes, text: str,
+              image_digest: Callable[[str], str]) -> str | None:
+    """The v2 hash of a photo finding, whose evidence was exact already; None for text
+    (a v2 entry covered every mention of a student: it no longer applies)."""
+    if not f.file or f.source == "text" or f.span is not None:
+        return None
+    return _digest(salt, _whole_parts(OLD_SCHEME, f, text, image_digest))
 
 
 def load(folder: Path) -> Accepted:
@@ -112,7 +172,8 @@ def _load(path: Path, mtime_ns: int, size: int) -> Accepted:
             raise InputError(str(path), f"entry {n} is not a table")
         try:
             out.append(Acceptance(**{k: str(entry[k]) for k in
-                                     ("post", "rule", "evidence", "by", "at", "reason")}))
+                                     ("post", "rule", "evidence", "by", "at", "reason")},
+                                  scheme=str(entry.get("scheme", OLD_SCHEME))))
         except KeyError as exc:
             raise InputError(str(path), f"entry {n} is missing {exc.args[0]}") from None
     salt = data.get("salt")
@@ -135,25 +196,43 @@ def unacceptable(finding: Finding) -> bool:
 
 def apply(findings: list[Finding], post_name: str, folder: Path | None, text: str = "",
           image_paths: dict[str, Path] | None = None) -> list[Finding]:
-    """Accepted findings become info, carrying the reason. `image_paths`: each image's
-    label in the findings, and its file (for the photo's content)."""
+    """Accepted places become info, carrying the reason; a finding with places both
+    accepted and not is split in two (see the module docstring). `image_paths`: each
+    image's label in the findings, and its file (for the photo's content)."""
     if folder is None:
         return findings
     accepted = load(folder.resolve())
     if accepted.salt is None or not accepted.entries:
         return findings
+    salt = accepted.salt
     by_key = {(a.post, a.rule, a.evidence): a for a in accepted.entries}
     digest = _digests(image_paths or {})
+    lines = Lines(text)
     out = []
     for f in findings:
-        a = None if unacceptable(f) else by_key.get(
-            (post_name, f.rule, evidence_hash(f, accepted.salt, text, digest)))
-        if a is None:
+        if unacceptable(f):
             out.append(f)
-        else:
-            out.append(replace(f, severity=Severity.INFO,
-                               message=f"Accepted by {a.by} on {a.at[:10]}: {a.reason} "
-                                       f"(was: {f.message})"))
+            continue
+        places = place_hashes(f, salt, lines, digest)
+        old = _old_hash(f, salt, text, digest)
+        if old is not None:
+            places.append((f.span, old))
+        hits = [(span, by_key.get((post_name, f.rule, h))) for span, h in places]
+        entry = next((a for _, a in hits if a is not None), None)
+        if entry is None:
+            out.append(f)
+            continue
+        info = replace(f, severity=Severity.INFO,
+                       message=f"Accepted by {entry.by} on {entry.at[:10]}: {entry.reason} "
+                               f"(was: {f.message})")
+        if old is not None or f.span is None or len(places) == 1:
+            out.append(info)
+            continue
+        done = [span for span, a in hits if a is not None and span is not None]
+        still = [span for span, a in hits if a is None and span is not None]
+        out.append(replace(info, span=done[0], more=tuple(done[1:])))
+        if still:  # the places nobody accepted stay a finding of their own
+            out.append(replace(f, span=still[0], more=tuple(still[1:])))
     return out
 
 
@@ -189,15 +268,19 @@ def record(post_file: Path, findings: Sequence[Finding], reason: str, by: str | 
                          hashlib.sha256).hexdigest()
     entries = [*current.entries]
     old = {(a.post, a.rule, a.evidence) for a in entries}
+    lines = Lines(text)
     for f in findings:
-        entry = Acceptance(post=post_file.name, rule=f.rule,
-                           evidence=evidence_hash(f, salt, text, digest), by=who,
-                           at=now.isoformat(timespec="seconds"), reason=reason.strip())
+        # The place the finding is shown at, and only that one: what the person saw.
+        [(_, evidence)] = place_hashes(replace(f, more=()), salt, lines, digest)
+        entry = Acceptance(post=post_file.name, rule=f.rule, evidence=evidence, by=who,
+                           at=now.isoformat(timespec="seconds"), reason=reason.strip(),
+                           scheme=SCHEME)
         if (entry.post, entry.rule, entry.evidence) not in old:
             entries.append(entry)
     blocks = ["# Findings reviewed and accepted with `smcheck accept`.\n"
               "# No names or words: keyed hashes (HMAC-SHA256 with the salt below) of the\n"
-              "# post and of each finding's evidence with the line it is on.\n"
+              "# post and of each finding's evidence (one place: its words, with the line\n"
+              "# they are on and where on it; a photo's box, with the photo's bytes).\n"
               f"salt = {_toml_string(salt.hex())}\n"]
     hashes = _post_hashes(path) if current.salt is not None else {}
     hashes[post_file.name] = post_hash
@@ -207,6 +290,7 @@ def record(post_file: Path, findings: Sequence[Finding], reason: str, by: str | 
             f"post = {_toml_string(a.post)}\n"
             f"rule = {_toml_string(a.rule)}\n"
             f"evidence = {_toml_string(a.evidence)}\n"
+            f"scheme = {_toml_string(a.scheme)}\n"
             f"post_hash = {_toml_string(hashes.get(a.post, ''))}\n"
             f"by = {_toml_string(a.by)}\n"
             f"at = {_toml_string(a.at)}\n"

@@ -24,6 +24,7 @@ from typing import Any
 
 from smcheck import __version__, usercache
 from smcheck.accept import FILE_NAME as ACCEPTED_FILE
+from smcheck.accept import SCHEME as ACCEPT_SCHEME
 from smcheck.api import Checker
 from smcheck.config import Config
 from smcheck.engines import MODEL_THREADS_ENV
@@ -108,7 +109,9 @@ def run_digest(checker: Checker) -> str:
     """What every post's result depends on besides the post and its accepted findings:
     version, config (and the district recognizers file it names), roster and its
     reference photos."""
-    h = hashlib.sha256(f"smcheck {__version__}\0".encode())
+    # The accept scheme too: a result cached under an older one applied acceptances
+    # that no longer hold (one acceptance once covered every mention of a student).
+    h = hashlib.sha256(f"smcheck {__version__} {ACCEPT_SCHEME}\0".encode())
     h.update(repr(sorted(asdict(checker.config).items(), key=lambda kv: kv[0])).encode())
     if checker.config.recognizers is not None:  # its path is in the config, not its words
         _file_digest(checker.config.recognizers, h)
@@ -185,6 +188,7 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
             student_id=f["student_id"],
             student_name=student.display_name if student else None,
             confidence=f["confidence"], policy=tuple(f["policy"]),
+            more=tuple(Span(**s) for s in f.get("more", ())),
         ))
     return PostReport(
         path=d["path"], images=tuple(d["images"]), text=d["text"], findings=tuple(findings),

@@ -693,6 +693,8 @@ def accept_command(
     keyed hashes and your reason, never names or words. check and audit then report them
     as info, until the post's evidence changes. When several findings match, choose one
     (--finding, --student, --span) or say --all."""
+    from dataclasses import replace
+
     from smcheck import accept
     from smcheck.post import PostSource, read_post, sources_for_file
 
@@ -720,7 +722,12 @@ def accept_command(
               and (not finding or n in finding)
               and (not wanted or f.rule in wanted)
               and (not students or f.student_id in students)
-              and (chars is None or (f.span is not None and (f.span.start, f.span.end) == chars))]
+              and (chars is None or any((p.start, p.end) == chars for p in f.spans))]
+    # An acceptance covers the place shown (or chosen), not every mention of the student.
+    others = sum(len(f.spans) - 1 for _, f in picked if f.span is not None)
+    if chars is not None:  # one place of a finding named more than once: that place only
+        picked = [(n, replace(f, span=next(p for p in f.spans if (p.start, p.end) == chars),
+                              more=())) for n, f in picked]
     def listed(found: list[tuple[int, Finding]]) -> str:
         # Ids, rule codes and positions only: no names on the terminal's scrollback.
         return "; ".join(f"[{n}] {f.rule}" + (f" {f.student_id}" if f.student_id else "")
@@ -751,6 +758,10 @@ def accept_command(
         _stderr().print(f"note: {dropped} older unsalted entr{'y' if dropped == 1 else 'ies'} "
                         f"of {path} dropped; accept those findings again", markup=False)
     _console().print(f"accepted {len(picked)} finding(s) of {file} in {path}", markup=False)
+    if others:
+        _console().print(f"note: {others} other place{'s' if others != 1 else ''} of the "
+                         f"same finding{' stay' if others != 1 else ' stays'} open: check "
+                         "again and accept each one you reviewed", markup=False)
 
 
 @app.command()

@@ -79,6 +79,15 @@ class Finding:
     student_name: str | None = None
     confidence: float | None = None
     policy: tuple[str, ...] = ()
+    # The same problem's other places in the text, in order: a student named three times
+    # is one finding at the first place, and each place is evidence of its own (one
+    # `smcheck accept` covers one place: SPEC section 4).
+    more: tuple[Span, ...] = ()
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Every place of the finding in the text: its span, then `more`."""
+        return ((self.span,) if self.span is not None else ()) + self.more
 
     def sort_key(self) -> tuple[int, int, str, str]:
         pos = self.span.start if self.span else -1

@@ -84,7 +84,9 @@ def test_the_accepted_file_holds_no_names_and_a_salt(tmp_path: Path) -> None:
     data = tomllib.loads((tmp_path / ".smcheck-accepted.toml").read_text())
     assert len(bytes.fromhex(data["salt"])) == 32
     [entry] = data["accepted"]
-    assert set(entry) == {"post", "rule", "evidence", "post_hash", "by", "at", "reason"}
+    assert set(entry) == {"post", "rule", "evidence", "scheme", "post_hash", "by", "at",
+                          "reason"}
+    assert entry["scheme"] == "hmac-sha256/v3"
     stored = (tmp_path / ".smcheck-accepted.toml").read_text()
     assert "Leo" not in stored and "S1002" not in stored and "water" not in stored
     # Two folders, two salts: the same finding hashes differently.
@@ -142,8 +144,11 @@ def test_accepted_hashes_cannot_be_reversed_from_names_and_ids(tmp_path: Path) -
 
     def keyed(context: str):  # type: ignore[no-untyped-def]
         def h(name: str, sid: str) -> str:
-            parts = ("hmac-sha256/v2", entry["rule"], sid, name.casefold(), "", "",
-                     context.format(name=name))
+            # v3: the words, then their line, where on it they start, which identical line
+            line = context.format(name=name)
+            where = line.find(name) if name in line else 0
+            parts = ("hmac-sha256/v3", entry["rule"], sid, name.casefold(),
+                     f"{line}\x1f{where}\x1f0")
             return hmac.new(salt, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
         return h
 
@@ -234,3 +239,98 @@ def test_an_unread_input_cannot_be_accepted(tmp_path: Path) -> None:
         assert r.output == (f"smcheck: error: {post}: E901 cannot be accepted: part of the "
                             "post was not checked; fix what the finding says and check again\n")
     assert not (tmp_path / ".smcheck-accepted.toml").exists()
+
+
+# ---- one acceptance, one place (issue 18) ----------------------------------------------
+
+
+def places(post: Path) -> list[tuple[str, str | None, str, int]]:
+    """(rule, student, severity, start) of each finding: where it is shown."""
+    r = run("check", str(post), "-r", ROSTER, "--format", "json")
+    return [(f["rule"], f["student_id"], f["severity"], f["span"]["start"])
+            for f in json.loads(r.stdout)["posts"][0]["findings"]]
+
+
+TWO = "Great job, Leo!\nOur readers met the mayor.\nThen Leo read his poem aloud."
+SECOND = TWO.rindex("Leo")
+
+
+@pytest.mark.parametrize(("text", "picked", "open_at"), [
+    (TWO, (), SECOND),  # the place shown (the first) is accepted; the second stays
+    (TWO, ("--span", f"{SECOND}:{SECOND + 3}"), 11),  # --span takes a later place
+    ("Leo and Leo!", (), 8),  # one line, same words: two places all the same
+    ("Go Leo!\nGo Leo!", (), 11),  # two identical lines
+])
+def test_accepting_one_mention_leaves_the_other_a_finding(
+        tmp_path: Path, text: str, picked: tuple[str, ...], open_at: int) -> None:
+    post = tmp_path / "post.txt"
+    post.write_text(text)
+    assert [(r, s, v) for r, s, v, _ in places(post)] == [("N102", "S1002", "violation")]
+    r = run("accept", str(post), "-r", ROSTER, *picked, "--reason", "signed")
+    assert r.exit_code == 0, r.output
+    assert "1 other place of the same finding stays open" in r.output
+    found = places(post)
+    assert ("N102", "S1002", "violation", open_at) in found
+    assert [s for *_, s, _ in found].count("info") == 1
+    # Accepting the rest, place by place, leaves nothing open.
+    assert run("accept", str(post), "-r", ROSTER, "--reason", "signed").exit_code == 0
+    assert {v for _, _, v, _ in places(post)} == {"info"}
+
+
+def test_a_mention_added_after_the_acceptance_is_a_finding(tmp_path: Path) -> None:
+    post = tmp_path / "post.txt"
+    post.write_text("Great job, Leo!\nSee you Monday.")
+    assert run("accept", str(post), "-r", ROSTER, "--reason", "signed").exit_code == 0
+    assert [v for _, _, v, _ in places(post)] == ["info"]
+    post.write_text("Great job, Leo!\nSee you Monday, Leo.")
+    assert sorted(places(post)) == [("N102", "S1002", "info", 11),
+                                    ("N102", "S1002", "violation", 32)]
+    # ... and one added before it, on its own line, too; the accepted place still holds.
+    post.write_text("Leo's class!\nGreat job, Leo!\nSee you Monday.")
+    assert sorted(places(post)) == [("N102", "S1002", "info", 24),
+                                    ("N102", "S1002", "violation", 0)]
+
+
+def test_edits_elsewhere_keep_every_accepted_place(tmp_path: Path) -> None:
+    post = tmp_path / "post.txt"
+    post.write_text(TWO)
+    for _ in range(2):
+        assert run("accept", str(post), "-r", ROSTER, "--reason", "signed").exit_code == 0
+    assert {v for _, _, v, _ in places(post)} == {"info"}
+    post.write_text("Hello families!\n\n" + TWO.replace("the mayor", "our mayor") + "\nBye!")
+    assert {v for _, _, v, _ in places(post)} == {"info"}
+    post.write_text(TWO.replace("his poem", "a poem"))  # the second place's own line
+    assert sorted(v for _, _, v, _ in places(post)) == ["info", "violation"]
+
+
+def test_entries_from_before_v3(tmp_path: Path) -> None:
+    """A v2 entry of a text finding covered every mention of the student: it matches
+    nothing now. A v2 entry of a photo finding was exact (box and bytes): it holds."""
+    from smcheck import accept
+    from smcheck.findings import Box, Finding, Severity, Span
+
+    salt = b"s" * 32
+    photo = tmp_path / "post.jpg"
+    photo.write_bytes(b"pixels")
+    face = Finding(rule="F402", name="x", severity=Severity.VIOLATION, message="m",
+                   source="image", file="post.jpg", box=Box(top=1, right=9, bottom=9, left=1),
+                   student_id="S1002")
+    words = Finding(rule="N102", name="x", severity=Severity.VIOLATION, message="m",
+                    source="text", span=Span(start=11, end=14, text="Leo"),
+                    student_id="S1002")
+    text = "Great job, Leo!"
+
+    def v2(parts: tuple[str, ...]) -> str:
+        return hmac.new(salt, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    entries = [("F402", v2(("hmac-sha256/v2", "F402", "S1002", "", "1,1,9,9", "post.jpg",
+                            hashlib.sha256(b"pixels").hexdigest()))),
+               ("N102", v2(("hmac-sha256/v2", "N102", "S1002", "leo", "", "", text)))]
+    (tmp_path / ".smcheck-accepted.toml").write_text(f'salt = "{salt.hex()}"\n' + "".join(
+        f'[[accepted]]\npost = "post.txt"\nrule = "{r}"\nevidence = "{e}"\nby = "x"\n'
+        f'at = "2026-01-01"\nreason = "old"\n' for r, e in entries))
+    from smcheck.textfile import file_digest
+    assert file_digest(photo) == hashlib.sha256(b"pixels").hexdigest()  # what v2 hashed
+    out = accept.apply([face, words], "post.txt", tmp_path, text, {"post.jpg": photo})
+    assert [(f.rule, f.severity) for f in out] == [("F402", Severity.INFO),
+                                                   ("N102", Severity.VIOLATION)]

@@ -8,7 +8,7 @@ never repeats its own metadata.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from smcheck.config import Config
@@ -70,13 +70,19 @@ class Rule:
         override = ctx.config.severity.get(self.code)
         refs = tuple(p.ref for p in self.policy)
         findings: list[Finding] = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
+        more: dict[int, list[Span]] = {}
         for hit in self.func(facts, ctx):
             key = hit.key or (hit.student.id if hit.student else None)
             if key is not None:
                 if key in seen:
+                    # One finding, but every place is kept: accepting one place must not
+                    # cover the others (SPEC section 4).
+                    if hit.span is not None:
+                        more.setdefault(seen[key], []).append(
+                            facts.text.to_original(hit.span))
                     continue
-                seen.add(key)
+                seen[key] = len(findings)
             findings.append(Finding(
                 rule=self.code,
                 name=self.name,
@@ -91,6 +97,8 @@ class Rule:
                 confidence=hit.confidence,
                 policy=refs,
             ))
+        for n, spans in more.items():
+            findings[n] = replace(findings[n], more=tuple(spans))
         return findings
 
 
