@@ -20,8 +20,8 @@ Folders: smcheck.batch.audit(checker, posts_in(checker, folder), publish_at, job
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -66,6 +66,18 @@ def now() -> datetime:
 
 def _empty_text() -> TextFacts:
     return TextFacts(text="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """One post's run (Checker.run): its report always; the post and its facts as far
+    as the run got (`smcheck fix` rewrites from them)."""
+
+    report: PostReport
+    post: Post | None = None  # None: the post could not be read (its E901 or E902)
+    facts: Facts | None = None  # None: it was not checked (its E901 or E902 says why)
+    error: InputError | None = None  # what could not be read, when that is why
+    problem: str = ""  # why it was not checked, in one line (for `fix`'s "not written")
 
 
 @dataclass
@@ -211,13 +223,8 @@ class Checker:
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
         """E901 for a post that could not be read at all: the batch goes on."""
-        problem = error.problem if error.line is None else f"line {error.line}: {error.problem}"
-        if error.file not in (source.label, str(source.text_file)):
-            # Another file of the post's (its folder's accepted findings): named, by its
-            # name only, so the message says which file to fix.
-            problem = f"{shown(PurePath(error.file).name)}: {problem}"
         return self._input_report(source, publish_at, "E901", problems=(
-            InputProblem(file=source.label, message=problem),))
+            InputProblem(file=source.label, message=_problem(source, error)),))
 
     def _input_report(self, source: PostSource, publish_at: datetime, code: str,
                       problems: tuple[InputProblem, ...] = (),
@@ -241,40 +248,63 @@ class Checker:
         return Report(publish_at=publish_at, posts=done, fail_on=self.config.fail_on,
                       redact=redact, notices=notices)
 
-    def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:
-        """One post found on disk, whatever happens: its report, an E901 when it cannot
-        be read, an E902 when smcheck fails on it. Only a SetupError (a problem of the
-        run's shared inputs, such as a roster reference photo) is raised."""
+    def run(self, source: PostSource, publish_at: datetime,
+            read: Callable[[], Post] | None = None) -> Outcome:
+        """The one way a post is run: read (`read`, else from `source` on disk),
+        extracted, checked, its accepted findings applied. Whatever fails is that post's
+        finding and the run goes on: E901 for an input of the post that cannot be read
+        (its text, its front matter, its folder's accepted findings; a photo that cannot
+        be decoded is its own E901, from extract), E902 for a check that could not run
+        (models that cannot load, from extract; a bug of smcheck's, here). Only a
+        SetupError, a problem of what every post shares (a roster reference photo), is
+        raised: no post could be checked right, so the run stops with its one line."""
         try:
-            post = read_post(source)
+            post = read() if read is not None else read_post(source)
         except SetupError:
             raise
         except InputError as exc:
-            return self.unreadable(source, exc, publish_at)
+            return self._unread(source, exc, publish_at)
         except Exception as exc:
-            return self.failed(source, exc, publish_at)
-        return self.check_safely(post, publish_at, source)
+            return self._failed(source, exc, publish_at)
+        try:
+            facts, report = self.examine(post, publish_at)
+        except SetupError:
+            raise
+        except InputError as exc:  # the post's own files (its accepted findings, say)
+            return replace(self._unread(source, exc, publish_at), post=post)
+        except Exception as exc:
+            # A bug of smcheck's must not end a run, nor pass a post unchecked.
+            return replace(self._failed(source, exc, publish_at), post=post)
+        return Outcome(report=report, post=post, facts=facts)
+
+    def _unread(self, source: PostSource, exc: InputError, publish_at: datetime) -> Outcome:
+        return Outcome(report=self.unreadable(source, exc, publish_at), error=exc,
+                       problem=_problem(source, exc))
+
+    def _failed(self, source: PostSource, exc: Exception, publish_at: datetime) -> Outcome:
+        return Outcome(report=self.failed(source, exc, publish_at),
+                       problem=_failure(exc))
+
+    def audit_one(self, source: PostSource, publish_at: datetime) -> PostReport:
+        """One post found on disk, whatever happens (see run)."""
+        return self.run(source, publish_at).report
 
     def check_safely(self, post: Post, publish_at: datetime,
                      source: PostSource | None = None) -> PostReport:
-        """check_post behind the error boundary: one post's failure is its own E901 or
-        E902, never the end of the run."""
+        """A post already read, whatever happens (see run)."""
         source = source or PostSource(label=post.path, text_file=None, images=post.images,
                                       root=post.root, base=post.base)
-        try:
-            return self.check_post(post, publish_at)
-        except SetupError:
-            raise  # a roster problem: the whole run stops with its one-line error
-        except InputError as exc:  # the post's own files (its accepted findings, say)
-            return self.unreadable(source, exc, publish_at)
-        except Exception as exc:
-            # A bug of smcheck's must not end a run, nor pass a post unchecked.
-            return self.failed(source, exc, publish_at)
+        return self.run(source, publish_at, lambda: post).report
 
     def failed(self, source: PostSource, exc: BaseException, publish_at: datetime) -> PostReport:
+        """E902 for a post smcheck failed on: the exception's type only (its text could
+        quote the post); SMCHECK_DEBUG=1 prints where, to report the bug."""
+        if os.environ.get("SMCHECK_DEBUG"):
+            import traceback
+
+            traceback.print_exception(exc)
         return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
-            check="check of this post", file=None,
-            reason=f"smcheck failed on it ({type(exc).__name__}); please report this"),))
+            check="check of this post", file=None, reason=_failure(exc)),))
 
     def worker_died(self, source: PostSource, publish_at: datetime, *, alone: bool) -> PostReport:
         """E902 for a post whose worker process stopped (killed, out of memory, a crash
@@ -284,6 +314,20 @@ class Checker:
                "worker processes kept stopping before they could check it")
         return self._input_report(source, publish_at, "E902", unavailable=(Unavailable(
             check="check of this post", file=None, reason=why),))
+
+def _problem(source: PostSource, error: InputError) -> str:
+    """What could not be read, as the post's E901 says it."""
+    problem = error.problem if error.line is None else f"line {error.line}: {error.problem}"
+    if error.file not in (source.label, str(source.text_file)):
+        # Another file of the post's (its folder's accepted findings): named, by its
+        # name only, so the message says which file to fix.
+        problem = f"{shown(PurePath(error.file).name)}: {problem}"
+    return problem
+
+
+def _failure(exc: BaseException) -> str:
+    return f"smcheck failed on it ({type(exc).__name__}); please report this"
+
 
 # ---- the front door: smcheck.check and smcheck.audit ------------------------------------
 

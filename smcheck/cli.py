@@ -349,15 +349,10 @@ def check(
     def one(label: str, read: Callable[[], Post],
             source: PostSource | None = None) -> PostReport:
         source = source or PostSource(label=label, text_file=None, images=images)
-        try:
-            post = read()
-        except InputError as exc:
-            if single:
-                fail(str(exc))
-            return checker.unreadable(source, exc, when)
-        except Exception as exc:
-            return checker.failed(source, exc, when)
-        return checker.check_safely(post, when, source)
+        outcome = checker.run(source, when, read)
+        if single and outcome.post is None and outcome.error is not None:
+            fail(str(outcome.error))
+        return outcome.report
 
     def stdin_post() -> Post:
         return build_post("<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>"),

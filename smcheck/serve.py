@@ -182,7 +182,7 @@ class Service:
                 post = replace(post, path=paths[0].name)
             with self._lock:
                 checker = self._fresh()
-                report = checker.report([checker.check_post(post, when)], when, redact=redact)
+                report = checker.report([checker.check_safely(post, when)], when, redact=redact)
             out = report.to_dict()
             if previews:
                 out["page"] = _page_extras(report, dict(zip([p.name for p in paths], paths,

@@ -263,14 +263,14 @@ def test_a_bug_on_one_post_is_e902_and_the_audit_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import smcheck.api as api
 
-    real = api.Checker.check_post
+    real = api.Checker.examine
 
     def flaky(self, post, when):  # type: ignore[no-untyped-def]
         if "boom" in post.text:
             raise RuntimeError("simulated bug")
         return real(self, post, when)
 
-    monkeypatch.setattr(api.Checker, "check_post", flaky)
+    monkeypatch.setattr(api.Checker, "examine", flaky)
     (tmp_path / "a.txt").write_text("boom")
     (tmp_path / "b.txt").write_text("Great job, Leo!")
     r = run("audit", str(tmp_path), "-r", ROSTER, "--format", "json", "-j", "1")

@@ -86,7 +86,7 @@ def test_a_bug_on_a_post_is_e902_not_a_traceback(
     def broken(self: object, post: object, when: object) -> None:
         raise TypeError("simulated bug")
 
-    monkeypatch.setattr(api.Checker, "check_post", broken)
+    monkeypatch.setattr(api.Checker, "examine", broken)
     (tmp_path / "a.txt").write_text("Great job, Leo!")
     (tmp_path / "b.txt").write_text("Our tulips.")
     args = tuple({"FILE": str(tmp_path / "a.txt"), "FILE2": str(tmp_path / "b.txt"),
@@ -218,14 +218,14 @@ def test_a_killed_worker_costs_only_its_post(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import smcheck.api as api
 
-    real = api.Checker.check_post
+    real = api.Checker.examine
 
     def deadly(self, post, when):  # type: ignore[no-untyped-def]
         if "deadly" in post.text:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(self, post, when)
 
-    monkeypatch.setattr(api.Checker, "check_post", deadly)
+    monkeypatch.setattr(api.Checker, "examine", deadly)
     for i in range(6):
         (tmp_path / f"p{i}.txt").write_text("Great job, Leo!" if i % 2 else "Our tulips.")
     (tmp_path / "p3-deadly.txt").write_text("a deadly post")
@@ -247,14 +247,14 @@ def test_progress_follows_posts_as_they_finish(tmp_path: Path,
     from smcheck.batch import audit, posts_in
     from smcheck.post import parse_publish_at
 
-    real = api.Checker.check_post
+    real = api.Checker.examine
 
     def slow(self, post, when):  # type: ignore[no-untyped-def]
         if "slow" in post.text:
             time.sleep(1.5)
         return real(self, post, when)
 
-    monkeypatch.setattr(api.Checker, "check_post", slow)
+    monkeypatch.setattr(api.Checker, "examine", slow)
     (tmp_path / "a.txt").write_text("a slow post")
     for i in range(5):
         (tmp_path / f"b{i}.txt").write_text("Our tulips.")
@@ -294,7 +294,7 @@ def test_ctrl_c_during_check_says_nothing_was_reported(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Checker, "check_safely", interrupted)
+    monkeypatch.setattr(Checker, "run", interrupted)
     (tmp_path / "a.txt").write_text("Our tulips.")
     r = run("check", "a.txt", "-r", ROSTER, cwd=tmp_path)
     assert r.exit_code == 130

@@ -297,17 +297,25 @@ def _is_an_original(target: Path, post: Post) -> bool:
 
 def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixOptions,
              publish_at: datetime) -> PostFix:
-    try:
-        post = read_post(source)
-    except InputError as exc:
-        report = checker.unreadable(source, exc, publish_at)
-        return PostFix(path=source.label, out=None, before=report, after=None, text="",
-                       not_written=(NotWritten(file=source.label, reason=exc.problem),))
     # Decoding a photo at full size does not depend on the check: it runs on another
     # core while the check looks for faces (dlib lets go of the GIL), one photo ahead.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(prepare, post.images[0]) if post.images else None
-        facts, before = checker.examine(post, publish_at)
+        ahead: Future[Prepared] | None = None
+
+        def read() -> Post:
+            nonlocal ahead
+            post = read_post(source)
+            ahead = pool.submit(prepare, post.images[0]) if post.images else None
+            return post
+
+        # Checked as every post is (Checker.run): a post that could not be read or
+        # checked is its E901/E902, and nothing of it is written.
+        run = checker.run(source, publish_at, read)
+        if run.post is None or run.facts is None:
+            return PostFix(path=source.label, out=None, before=run.report, after=None,
+                           text="", not_written=(NotWritten(file=source.label,
+                                                            reason=run.problem),))
+        post, facts, before = run.post, run.facts, run.report
         when = before.publish_at or publish_at
         ctx = Context(config=checker.config, roster=checker.roster, publish_at=when)
         text, changes, answered_names = fix_text(checker, facts, before, ctx)
@@ -423,7 +431,9 @@ def iter_fix(checker: Checker, sources: Sequence[PostSource], options: FixOption
         try:
             yield fix_post(checker, s, layout, options, publish_at)
         except InputError:
-            raise  # a roster problem: the whole run stops with its one-line error
+            # A roster problem or an output that cannot be written: the whole run stops
+            # with its one-line error (a post's own inputs are its E901, in Checker.run).
+            raise
         except Exception as exc:
             # A bug of smcheck's must not end the run, nor leave a post looking fixed.
             yield PostFix(path=s.label, out=None, before=checker.failed(s, exc, publish_at),
