@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from smcheck import accept
 from smcheck.config import Config
 from smcheck.display import shown
+from smcheck.documents import unchecked_kind
 from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError, SetupError
 from smcheck.extract.faces import (
@@ -128,8 +129,26 @@ class Checker:
         problems: list[InputProblem] = []
         unavailable: list[Unavailable] = []
         images: list[ImageFacts] = []
-        for path in post.images:
-            name = post.label(path)
+        # Never a silent pass: a draft's parts that cannot be read, and files of the post
+        # that smcheck has no check for (a clip, a PDF), are each a finding naming them.
+        for part in post.unchecked:
+            if part.rule == "E901":
+                problems.append(InputProblem(file=part.label, message=part.reason))
+            else:
+                unavailable.append(Unavailable(check="check of this part of the draft",
+                                               file=part.label, reason=part.reason))
+        media: list[tuple[str, Path | bytes]] = [(post.label(p), p) for p in post.images]
+        media += [(e.label, e.data) for e in post.embedded]
+        for name, path in media:
+            kind = unchecked_kind(path.name) if isinstance(path, Path) else None
+            if kind is not None:
+                if kind.rule == "E901":
+                    problems.append(InputProblem(file=name, message=f"a {kind.kind}: "
+                                                 f"{kind.advice}"))
+                else:
+                    unavailable.append(Unavailable(check=f"check of this {kind.kind}",
+                                                   file=name, reason=kind.advice))
+                continue
             try:
                 loaded = load_image(path, WORKING_SIDE)
             except ImageError as exc:
@@ -204,7 +223,8 @@ class Checker:
         findings = accept.apply(findings, PurePath(post.path).name, post.folder, post.text,
                                 {post.label(i): i for i in post.images})
         return facts, PostReport(
-            path=shown(post.path), images=tuple(post.label(i) for i in post.images),
+            path=shown(post.path), images=tuple(post.label(i) for i in post.images) +
+            tuple(e.label for e in post.embedded),
             text=post.text, findings=sorted_findings(findings), publish_at=when,
             image_paths=post.images, time_sensitive=bool(facts.text.whens),
             text_line=post.body_line, text_start=post.body_start)

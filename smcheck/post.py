@@ -20,6 +20,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smcheck.display import shown
+from smcheck.documents import (
+    DRAFT_SUFFIXES,
+    MAX_DRAFT_BYTES,
+    Embedded,
+    Unread,
+    html_images,
+    read_draft,
+    refuse_post,
+    sniff,
+    unchecked_kind,
+    unchecked_suffixes,
+)
 from smcheck.errors import InputError
 from smcheck.lexicon import models_dir
 from smcheck.textfile import decode, open_regular, read_regular
@@ -45,6 +57,10 @@ class Post:
     # lines of the file (SARIF, GitHub) count these too.
     body_start: int = 0
     body_line: int = 0
+    # A draft's own photos (smcheck.documents), in memory, and the parts of it that
+    # could not be checked: each one a finding on the post.
+    embedded: tuple[Embedded, ...] = ()
+    unchecked: tuple[Unread, ...] = ()
 
     def label(self, file: Path) -> str:
         """How a file of this post is named in the output: in an audit, the folder as the
@@ -263,10 +279,39 @@ def read_post(source: PostSource) -> Post:
     if source.text_file is None:
         return Post(path=source.label, text="", images=source.images, root=source.root,
                     base=source.base)
+    suffix = source.text_file.suffix.lower()
+    kind = unchecked_kind(source.text_file.name)
+    if kind is not None:  # `check notes.pdf`: what to do instead
+        raise InputError(source.label, f"is a {kind.kind}: {kind.advice}")
+    if suffix in DRAFT_SUFFIXES:
+        data = read_regular(source.text_file, source.label, limit=MAX_DRAFT_BYTES,
+                            what="draft")
+        return replace(_read_draft(source, suffix, data), root=source.root, base=source.base)
     data = read_regular(source.text_file, source.label, limit=MAX_TEXT_BYTES, what="post")
+    if sniff(data) in ("docx", "odt", "rtf"):  # a Word file saved under a .txt name
+        return replace(_read_draft(source, suffix, data), root=source.root, base=source.base)
+    refuse_post(data, source.label)
     text = decode_text(data, source.label)
     post = build_post(source.label, text, source.images, source.text_file.parent)
     return replace(post, root=source.root, base=source.base)
+
+
+def _read_draft(source: PostSource, suffix: str, data: bytes) -> Post:
+    """A Word, OpenDocument, rich-text or web draft: its text as a reader sees it, its
+    own photos and the photos beside it (smcheck.documents)."""
+    assert source.text_file is not None
+    draft = read_draft(data, source.label, suffix)
+    # The local photos an .html draft shows, when its source did not come from a folder
+    # (`smcheck.check(Path("news.html"))`): discovery lists them already.
+    have = {_key(i) for i in source.images}
+    shown_images = tuple(p for p in (source.text_file.parent / i for i in draft.linked)
+                         if _key(p) not in have)
+    images = source.images + shown_images
+    if not draft.text.strip() and not draft.embedded and not images:
+        raise InputError(source.label, "post is empty (no text and no photo in the draft)")
+    return Post(path=source.label, text=draft.text, images=images,
+                embedded=draft.embedded, unchecked=draft.unchecked,
+                folder=source.text_file.parent)
 
 
 _NUMBERED = re.compile(r"^(?P<stem>.+?)(?:[-_](?P<n>\d+))?$")
@@ -328,16 +373,27 @@ def _not_posts() -> re.Pattern[str]:
 
 
 def is_post_text(name: str) -> bool:
-    """Whether a file of this name is a post's text (`audit` and `smcheck hook`)."""
-    return name.lower().endswith(TEXT_SUFFIXES) and not _not_posts().match(name.casefold())
+    """Whether a file of this name is a post's text (`audit` and `smcheck hook`): a .txt
+    or .md, or a Word, OpenDocument, rich-text or web draft."""
+    return name.lower().endswith(TEXT_SUFFIXES + DRAFT_SUFFIXES) and \
+        not _not_posts().match(name.casefold())
+
+
+def is_media(name: str) -> bool:
+    """A photo, or a file smcheck cannot check that goes with a post (a clip, a PDF:
+    models/files.toml), which is then a finding on that post."""
+    lower = name.lower()
+    return lower.endswith(IMAGE_SUFFIXES) or (
+        lower.endswith(unchecked_suffixes()) and not _not_posts().match(name.casefold()))
 
 
 def _post_files(here: Path, names: Iterable[str]) -> tuple[list[Path], list[Path]]:
-    """A folder's post texts and photos: hidden files, READMEs, CHANGELOGs and the other
-    documents of models/files.toml are neither."""
+    """A folder's post texts and media (photos, and the clips and documents smcheck
+    cannot check): hidden files, READMEs, CHANGELOGs and the other documents of
+    models/files.toml are neither."""
     files = sorted(f for f in names if not f.startswith("."))
     texts = [here / f for f in files if is_post_text(f)]
-    images = [here / f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+    images = [here / f for f in files if is_media(f)]
     return texts, images
 
 
@@ -365,8 +421,15 @@ def _key(p: Path) -> str:
 
 
 def _listed(text: Path) -> tuple[Path, ...] | None:
-    """The photos a post's front matter lists, or None (no list, or a post that cannot be
-    read: reading it again reports that as its E901)."""
+    """The photos a post's front matter lists (or an .html draft shows), or None (no
+    list, or a post that cannot be read: reading it again reports that as its E901)."""
+    if text.suffix.lower() in (".html", ".htm"):
+        try:
+            data = read_regular(text, str(text), limit=MAX_DRAFT_BYTES, what="draft")
+            shown_images = html_images(data, str(text))
+        except (OSError, InputError):
+            return None
+        return tuple(text.parent / i for i in shown_images) or None
     try:
         with open_regular(text) as fh:  # never a blocking open of a pipe
             if fh.read(3) != b"---":
@@ -399,8 +462,8 @@ def _group(root: Path, base: Path, here: Path, texts: list[Path],
     for text in texts:
         convention = tuple(images) if one_post_folder else tuple(
             i for i in images if _image_stem(i)[0] == text.stem or i.stem == text.stem)
-        listed = _listed(text) if text.suffix.lower() in TEXT_SUFFIXES or text == only \
-            else None
+        listed = _listed(text) if text.suffix.lower() in (*TEXT_SUFFIXES, ".html", ".htm") \
+            or text == only else None
         mine = convention if listed is None else listed
         claimed.update(_key(i) for i in mine)
         if listed is not None and (only is None or text == only):

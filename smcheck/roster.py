@@ -1,4 +1,6 @@
-"""The roster CSV (SPEC section 3): header aliases, encodings, consent levels.
+"""The roster (SPEC section 3): a CSV, or an Excel .xlsx / OpenDocument .ods sheet read
+as rows of cells the same way (smcheck.documents); header aliases, encodings, consent
+levels.
 
 The roster is the primary source of student names: NER is weak on first names,
 so every name check starts from here.
@@ -19,6 +21,7 @@ from enum import Enum
 from functools import cache, cached_property
 from pathlib import Path
 
+from smcheck.documents import refuse_roster, sheet_rows
 from smcheck.errors import InputError
 from smcheck.lexicon import models_dir
 from smcheck.textfile import decode, read_regular
@@ -243,6 +246,10 @@ def load_roster(path: Path, *, check_photos: bool = True,
     """
     file = str(path)
     data = read_regular(path, file, what="roster file")
+    sheet = sheet_rows(data, file, path.suffix.lower())
+    if sheet is not None:  # an Excel or OpenDocument workbook: its first sheet
+        return _from_rows(path, _from_header(sheet, fmt, file), fmt, check_photos)
+    refuse_roster(data, file)
     text = decode(data, file, what="a CSV roster")
     if not text.strip():
         raise InputError(file, "roster is empty")
@@ -258,6 +265,29 @@ def load_roster(path: Path, *, check_photos: bool = True,
             line = skip + reader.line_num + 1  # the next row starts after this one's last
     except csv.Error as exc:
         raise InputError(file, f"malformed CSV: {exc}", line=skip + reader.line_num) from None
+    return _from_rows(path, rows, fmt, check_photos)
+
+
+def _from_header(rows: list[tuple[int, list[str]]], fmt: RosterFormat,
+                 file: str) -> list[tuple[int, list[str]]]:
+    """A sheet's rows from its header on: as in a CSV, the first of the first few rows
+    naming a student id and a name column, else the first row that is not empty."""
+    aliases, _ = _knowledge()
+    mapped = {header_key(h): col for h, col in fmt.columns}
+    filled = [i for i, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)]
+    if not filled:
+        raise InputError(file, "roster is empty (its first sheet has no cells)")
+    for i in filled[:HEADER_SEARCH_LINES]:
+        found = {mapped.get(header_key(c)) or aliases.get(header_key(c)) for c in rows[i][1]}
+        if "student_id" in found and found & {"name", "first_name", "last_name"}:
+            return rows[i:]
+    return rows[filled[0]:]
+
+
+def _from_rows(path: Path, rows: list[tuple[int, list[str]]], fmt: RosterFormat,
+               check_photos: bool) -> Roster:
+    """The roster from its rows (line or sheet row number, cells), header first."""
+    file = str(path)
     header_line, header = rows[0]
     columns, ignored = _columns(header, fmt, file, header_line)
     missing = [c for c in ("student_id",) if c not in columns]

@@ -7,6 +7,7 @@ before it is decoded, and a truncated file is an error, never a half-grey image.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from dataclasses import dataclass
@@ -66,9 +67,10 @@ def location_metadata(img: PILImage.Image) -> str | None:
     return None
 
 
-def open_image(path: Path) -> PILImage.Image:
+def open_image(path: Path | bytes) -> PILImage.Image:
     """Open a photo by its content, refusing a decompression bomb before any pixel is
-    decoded; raises ImageError. The caller loads and closes it."""
+    decoded; raises ImageError. The caller loads and closes it. Bytes are a photo from
+    inside a draft (smcheck.documents), read in memory."""
     Image = _pillow()
     from PIL import ImageFile, UnidentifiedImageError
 
@@ -76,20 +78,25 @@ def open_image(path: Path) -> PILImage.Image:
     # which turns a truncated photo into a half-grey one instead of an error.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-    try:
-        # A pipe or a device named photo.jpg would block Pillow for ever: only a regular
-        # file is opened (checked without blocking on it).
-        open_regular(path).close()
-    except FileNotFoundError:
-        raise ImageError("image file not found") from None
-    except OSError as exc:
-        raise ImageError(f"cannot read image: {exc.strerror or exc}") from None
+    source: Path | io.BytesIO
+    if isinstance(path, bytes):
+        source = io.BytesIO(path)
+    else:
+        source = path
+        try:
+            # A pipe or a device named photo.jpg would block Pillow for ever: only a
+            # regular file is opened (checked without blocking on it).
+            open_regular(path).close()
+        except FileNotFoundError:
+            raise ImageError("image file not found") from None
+        except OSError as exc:
+            raise ImageError(f"cannot read image: {exc.strerror or exc}") from None
     try:
         with warnings.catch_warnings():
             # Over the limit Pillow only warns; over twice the limit it raises. Both
             # are refused here, before any pixel is decoded.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img: PILImage.Image = Image.open(path)
+            img: PILImage.Image = Image.open(source)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageError(
             f"image is larger than the {Image.MAX_IMAGE_PIXELS:,}-pixel safety limit "
@@ -103,7 +110,7 @@ def open_image(path: Path) -> PILImage.Image:
     return img
 
 
-def load_image(path: Path, max_side: int) -> LoadedImage:
+def load_image(path: Path | bytes, max_side: int) -> LoadedImage:
     """Decode, orient and scale a photo so its long side is at most max_side."""
     import numpy as np
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from smcheck.api import Checker
+from smcheck.documents import is_draft
 from smcheck.errors import InputError
 from smcheck.extract.images import ImageError
 from smcheck.facts import Facts
@@ -316,6 +317,15 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
                            text="", not_written=(NotWritten(file=source.label,
                                                             reason=run.problem),))
         post, facts, before = run.post, run.facts, run.report
+        if post.embedded or post.unchecked or (source.text_file is not None and
+                                               is_draft(source.text_file.name)):
+            # A Word, OpenDocument, rich-text or web draft is checked, never rewritten: a
+            # plain-text copy under its name would be a broken document.
+            return PostFix(path=source.label, out=None, before=before, after=None, text="",
+                           not_written=(NotWritten(file=source.label, reason=(
+                               "fix writes .txt and .md posts only: paste this draft's "
+                               "text into a .txt post (its photos beside it) and fix "
+                               "that")),))
         when = before.publish_at or publish_at
         ctx = Context(config=checker.config, roster=checker.roster, publish_at=when)
         text, changes, answered_names = fix_text(checker, facts, before, ctx)

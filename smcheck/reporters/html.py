@@ -78,6 +78,12 @@ def finding_html(f: Finding, report: Report) -> str:
 
 
 def photo_html(post: PostReport, label: str, path: Path, report: Report) -> str:
+    from smcheck.documents import unchecked_kind
+
+    kind = unchecked_kind(path.name)
+    if kind is not None:  # a clip, a PDF: not a photo, and not checked
+        return f"<p>{escape(label)}: a {escape(kind.kind)}, not checked (see its " \
+            f"{kind.rule}).</p>"
     uri = _data_uri(path)
     if uri is None:
         return f"<p>{escape(label)}: could not be read (see its E901).</p>"
