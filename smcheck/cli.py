@@ -928,29 +928,62 @@ def serve(
     config: ConfigOpt = None,
     host: Annotated[str, typer.Option(
         "--host", help="Address to listen on. The default answers this machine only; "
-        "0.0.0.0 opens it to the network.")] = "127.0.0.1",
+        "0.0.0.0 opens it to the network, and then every request needs the token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 8765,
     max_body_mb: Annotated[int, typer.Option(
-        "--max-body-mb", min=1, help="Refuse a request body over this many MB.")] = 64,
+        "--max-body-mb", min=1, help="Refuse a request body over this many MB (held in "
+        "memory, never written to disk).")] = 64,
     workers: Annotated[int, typer.Option(
         "--workers", min=1, help="Processes, each with its own models (~0.5 GB each).")] = 1,
+    time_budget: Annotated[float, typer.Option(
+        "--time-budget", min=1.0, help="Seconds a long post may take (from its arrival); "
+        "past it, it is answered with an E902, not checked.")] = 60.0,
 ) -> None:
     """A local service with the models loaded once: POST /check answers the JSON of
     `check --format json`, / is a page to paste a draft and drop photos, /docs the API.
-    Roster and config are reloaded when their files change."""
-    from smcheck.serve import ServeOptions, run
-
-    options = ServeOptions(roster=roster, config=config, max_body=max_body_mb * 1024 * 1024)
+    Roster and config are reloaded when their files change. Answers this machine's user
+    only: see the README (the token, SMCHECK_SERVE_TOKEN)."""
+    from smcheck.serve import MIN_TOKEN, TOKEN_ENV, ServeOptions, bind, is_loopback, new_token, run
     from smcheck.settings import resolve
 
+    given = os.environ.get(TOKEN_ENV)
+    if given is not None and len(given.strip()) < MIN_TOKEN:
+        fail(f"{TOKEN_ENV} is too short: at least {MIN_TOKEN} characters (or unset it)")
+    token = given.strip() if given is not None else new_token()
+    options = ServeOptions(roster=roster, config=config, max_body=max_body_mb * 1024 * 1024,
+                           host=host, token=token, require_token=given is not None,
+                           budget_s=time_budget)
     try:
         resolve(roster, config)  # a bad roster or config: one line and exit 2, not a server
     except InputError as exc:
         fail(str(exc))
+    try:
+        sock = bind(host, port)  # before the models load: a busy port fails at once
+    except OSError as exc:
+        why = "the port is in use (another smcheck serve?)" if exc.errno == errno.EADDRINUSE \
+            else (exc.strerror or str(exc))
+        fail(f"cannot listen on {host}:{port}: {why}; try --port")
     shown = f"[{host}]" if ":" in host else host
-    _stderr().print(f"smcheck serve: http://{shown}:{port}/ (the page), /docs (the API); "
-                    "Ctrl-C stops it", markup=False)
-    run(host, port, options, workers=workers)
+    port = sock.getsockname()[1]
+    err = _stderr()
+    if not is_loopback(host):
+        err.print(f"smcheck serve: WARNING: listening on {host}, open to the network. Anyone "
+                  "who reaches this machine with the token can check posts and learn students' "
+                  "ids and safety flags, and the traffic is not encrypted (no HTTPS): use it "
+                  "only on a network you trust.", style="bold red", markup=False)
+    if options.token_everywhere:
+        if given is None:
+            err.print(f"smcheck serve: every request needs this token: {token}\n"
+                      f"  the page: http://{shown}:{port}/?token={token}\n"
+                      "  the API: header 'Authorization: Bearer <token>' "
+                      f"(set {TOKEN_ENV} to choose it)", style="bold", markup=False)
+        else:
+            err.print(f"smcheck serve: every request needs the token in {TOKEN_ENV}: the "
+                      f"page at http://{shown}:{port}/?token=<token>, the API with header "
+                      "'Authorization: Bearer <token>'", style="bold", markup=False)
+    err.print(f"smcheck serve: http://{shown}:{port}/ (the page), /docs (the API); "
+              "Ctrl-C stops it", markup=False)
+    run(sock, options, workers=workers)
 
 
 def version_callback(value: bool) -> None:

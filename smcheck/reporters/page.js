@@ -6,6 +6,9 @@ const VERDICT={block:'#d62020',review:'#e69500',ok:'#1e9640'};
 const WORD={block:'Do not post yet',review:'Have a look first',ok:'Looks fine'};
 const files=[];
 const $=id=>document.getElementById(id);
+// The service's per-launch token: it refuses a browser's check without it (another
+// site's page cannot read it, nor send this header without asking first).
+const TOKEN=document.querySelector('meta[name="smcheck-token"]').content;
 function el(tag,attrs,...kids){const e=document.createElement(tag);
   for(const [k,v] of Object.entries(attrs||{})){if(k==='style')e.style.cssText=v;else if(k==='text')e.textContent=v;else e.setAttribute(k,v);}
   for(const k of kids)if(k!=null)e.append(k);return e;}
@@ -35,7 +38,7 @@ async function check(){
   const when=withOffset($('when').value);if(when)body.append('publish_at',when);
   files.forEach(f=>body.append('images',f,f.name));
   const mine=++seq;$('status').textContent='Checking\u2026';
-  try{const r=await fetch('/check?previews=true',{method:'POST',body});
+  try{const r=await fetch('/check?previews=true',{method:'POST',body,headers:{'Authorization':'Bearer '+TOKEN}});
     const data=await r.json();if(mine!==seq)return;
     if(!r.ok){$('status').textContent='Could not check: '+(data.error||r.status);return;}
     $('status').textContent='';render(data);}
