@@ -333,7 +333,7 @@ def test_a_bug_on_a_post_is_an_e902_not_a_500(client: TestClient,
     def broken(*_: object) -> None:
         raise ValueError(SECRET)
 
-    monkeypatch.setattr(Checker, "check_post", broken)
+    monkeypatch.setattr(Checker, "examine", broken)
     r = client.post("/check", json={"text": "Hi there"})
     assert r.status_code == 200 and "Quentin" not in r.text
     assert [f["rule"] for f in r.json()["posts"][0]["findings"]] == ["E902"]
