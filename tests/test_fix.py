@@ -373,8 +373,11 @@ def test_sample_posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 1 and hashes(SAMPLES) == before
     after = {Path(p["path"]).name: p["verdict_after"] for p in data["posts"]}
     need = {Path(p["path"]).stem[:2] for p in data["posts"] if p["needs_a_person"]}
-    assert need == {"04", "06", "07", "08", "09", "13", "14", "20"}
+    assert need == {"04", "05", "06", "07", "08", "09", "13", "14", "20"}
     assert all(v == "ok" for k, v in after.items() if k[:2] not in need)
+    # 05's one sentence is about a safety-flagged student: it goes, and nothing is left.
+    assert after["05-spelling-bee.txt"] == "block"
+    assert not (out / "05-spelling-bee.txt").exists()
     assert (out / "19-welcome-back.txt").read_text() == (
         "Welcome back, readers! Mateo's poster won first prize, and Amara read\n"
         "it aloud. Two students painted the backdrop, and a student's sister helped. "
@@ -485,3 +488,70 @@ def test_heic_post_becomes_jpeg_and_its_front_matter_follows(tmp_path: Path) -> 
     [image] = data["posts"][0]["images"]
     assert image["format"] == "JPEG" and "HEIC written as JPEG" in image["note"]
     assert code == 0 and data["posts"][0]["after"] == []
+
+
+# ---- a safety-flagged student: never cleared (issue 18) ----------------------------------
+
+@pytest.mark.parametrize(("text", "fixed", "held"), [
+    # The sentence right after, in its paragraph, with a pronoun: kept, for a person.
+    ("Great meet today!\nJJ took second place!\nShe was so proud.",
+     "Great meet today!\nShe was so proud.", "She was so proud."),
+    ("Welcome back, JJ! We missed you so much.", "We missed you so much.",
+     "We missed you so much."),
+    ("Great meet! JJ won the race. They trained all year. Go team!",
+     "Great meet! They trained all year. Go team!", "They trained all year."),
+    # No pronoun, or another paragraph: nothing to hold.
+    ("Great meet! JJ won the race. The relay team ran fast too.",
+     "Great meet! The relay team ran fast too.", None),
+    ("JJ took second place!\n\nShe and her class planted tulips.",
+     "She and her class planted tulips.", None),
+])
+def test_a_sentence_about_a_flagged_student_goes(tmp_path: Path, text: str, fixed: str,
+                                                 held: str | None) -> None:
+    post = tmp_path / "in" / "post.txt"
+    post.parent.mkdir()
+    post.write_text(text)
+    code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)
+    [p] = data["posts"]
+    assert (tmp_path / "out" / "post.txt").read_text() == fixed
+    [change] = [c for c in p["text_changes"] if c["rule"] == "N104"]
+    assert change["action"] == "sentence" and change["after"]["text"] == ""
+    assert "whole sentence" in change["note"]
+    need = [(f["rule"], f["span"]["text"]) for f in p["needs_a_person"]]
+    if held is None:
+        assert need == [] and p["verdict_after"] == "ok" and code == 0
+    else:
+        assert need == [("N104", held)] and p["verdict_after"] == "review" and code == 1
+        [f] = p["needs_a_person"]
+        assert f["student_id"] == "S1006" and fixed[f["span"]["start"]:f["span"]["end"]] == held
+
+
+def test_a_flagged_sentence_in_the_text_report(tmp_path: Path) -> None:
+    post = tmp_path / "in" / "post.txt"
+    post.parent.mkdir()
+    post.write_text("Welcome back, JJ! We missed you.")
+    r = run("fix", str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)
+    assert r.exit_code == 1
+    assert "BLOCK \u2192 REVIEW" in r.output and "the whole sentence removed" in r.output
+    assert "needs a person" in r.output and "nothing left for a person" not in r.output
+    page = tmp_path / "fix.html"
+    r = run("fix", str(post), "--out", str(tmp_path / "out2"), "-r", ROSTER, "--report",
+            str(page))
+    html = page.read_text()
+    assert "Needs a person" in html and "Nothing left for a person" not in html
+    assert "the whole sentence removed" in html
+
+
+def test_a_post_all_about_a_flagged_student_is_not_written(tmp_path: Path) -> None:
+    post = tmp_path / "in" / "post.txt"
+    post.parent.mkdir()
+    post.write_text("Huge congratulations to JJ, who took second place!")
+    for dry in ((), ("--dry-run",)):
+        code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER, *dry)
+        [p] = data["posts"]
+        assert code == 1 and not (tmp_path / "out").exists()
+        assert "every sentence was about a student with a custody or safety flag" in \
+            p["not_written"][0]["reason"]
+        assert [(f["rule"], f["severity"]) for f in p["needs_a_person"]] == [
+            ("N104", "critical")]
+        assert p["verdict_after"] in ("block", None)

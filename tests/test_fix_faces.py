@@ -63,7 +63,6 @@ def found_at_upsample_2(path: Path) -> list[Box]:
 
 @pytest.mark.parametrize(("photo", "hidden", "kept"), [
     ("obama_and_biden.jpg", {"F401", "F402"}, {("F400", "S2")}),
-    ("kit_with_rose.jpg", {"F403"}, {("F400", "S3")}),
     ("alex_lacamoire1.jpg", {"F402"}, set()),
 ])
 def test_hidden_faces_stay_hidden(roster: Path, tmp_path: Path, photo: str,
@@ -138,3 +137,66 @@ def test_words_in_a_photo_are_hidden(tmp_path: Path) -> None:
     [image] = post["images"]
     assert {m["rule"] for m in image["masked"] if m["kind"] == "words"} == {"N102", "R503"}
     assert not [f for f in post["after"] if not f["rule"].startswith("F")]
+
+
+# ---- a safety-flagged student in the photo: left out, never "ok" (issue 18) -------------
+
+@pytest.mark.parametrize("dry", [(), ("--dry-run",)])
+def test_a_photo_of_a_flagged_student_is_left_out(roster: Path, tmp_path: Path,
+                                                  dry: tuple[str, ...]) -> None:
+    """Rose Leslie is safety-flagged: blurring her face would leave her hair, clothes and
+    the setting. The photo stays out of the copy and the post is never ok."""
+    code, post = fix(FACES / "kit_with_rose.jpg", tmp_path, "-r", str(roster), *dry)
+    assert code == 1 and post["images"] == []
+    [left] = post["not_written"]
+    assert left["file"].endswith("post.jpg") and "custody or safety flag" in left["reason"]
+    assert "needs a person" in left["reason"]
+    need = [(f["rule"], f["severity"], f["student_id"]) for f in post["needs_a_person"]]
+    assert ("F403", "critical", "S4") in need
+    assert post["verdict_after"] in (("block",) if not dry else (None,))
+    assert not (tmp_path / "out" / "post.jpg").exists()
+    if not dry:  # the text is still fixed and written
+        assert (tmp_path / "out" / "post.txt").read_text() == "Photos from our week!"
+
+
+def test_a_photo_alone_of_a_flagged_student(roster: Path, tmp_path: Path) -> None:
+    photo = tmp_path / "rose.jpg"
+    photo.write_bytes((FACES / "kit_with_rose.jpg").read_bytes())
+    r = CliRunner().invoke(app, ["fix", str(photo), "--out", str(tmp_path / "out"),
+                                 "-r", str(roster), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    [post] = json.loads(r.stdout)["posts"]
+    assert post["verdict_after"] == "block" and post["images"] == []
+    assert {f["rule"] for f in post["needs_a_person"]} >= {"F403"}
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    text = CliRunner().invoke(app, ["fix", str(photo), "--out", str(tmp_path / "out2"),
+                                    "-r", str(roster)]).output
+    assert "BLOCK \u2192 BLOCK" in text and "nothing left for a person" not in text
+    assert "OK" not in text.split("\n")[0]
+
+
+def test_a_photo_without_a_flagged_student_is_still_fixed(roster: Path, tmp_path: Path) -> None:
+    """The negative: no flagged student (Obama, no release; Biden, full): blurred,
+    written, and the copy is ok."""
+    code, post = fix(FACES / "obama_and_biden.jpg", tmp_path, "-r", str(roster))
+    assert post["not_written"] == [] and len(post["images"]) == 1 and code == 0
+
+
+def test_a_flagged_name_in_the_photo_leaves_it_out(tmp_path: Path) -> None:
+    """N104 in the words read from the photo: the photo is about that child."""
+    from PIL import Image
+
+    from tests.conftest import DATA
+    from tests.photogen import write
+
+    img = Image.open(FACES / "two_people.jpg").convert("RGB")
+    write(img, "JAYLEN BROOKS", (40, 470), 44)
+    photo = tmp_path / "tag.jpg"
+    img.save(photo, quality=92)
+    code, post = fix(photo, tmp_path, "-r", str(DATA / "roster.csv"), "--faces",
+                     "keep-unverified")
+    assert [(f["rule"], f["source"]) for f in post["before"] if f["rule"] == "N104"] == [
+        ("N104", "image")]
+    assert code == 1 and post["images"] == [] and post["verdict_after"] == "block"
+    assert "custody or safety flag" in post["not_written"][0]["reason"]
+    assert "N104" in {f["rule"] for f in post["needs_a_person"]}

@@ -96,19 +96,34 @@ LISTS = [
     ("Mateo García, Leo and Amara sang.", "Mateo, Amara and another student sang."),
 ]
 
+# A safety-flagged student (Jaylen "JJ" Brooks): the whole sentence goes, not just the
+# name, with what it said about the child (where they were, what they did); the names
+# of others in it go with it; the family's surname names the child too.
 FLAGGED = [
-    ("JJ took second place!", "A student took second place!"),
-    ("Huge congratulations to JJ, who took second place!",
-     "Huge congratulations to a student, who took second place!"),
-    ("Jaylen Brooks took second place.", "A student took second place."),
-    ("GO JAYLEN!", "GO!"),
-    ("JJ's goal won the game.", "A student's goal won the game."),
-    # A nickname in quotes or brackets between the names goes with them, and so does the
-    # surname: nothing of the name is left.
-    ("Jaylen \u201cJJ\u201d Brooks scored twice.", "A student scored twice."),
-    ("Jaylen (JJ) Brooks scored twice.", "A student scored twice."),
-    ("Jaylen \u201cJJ\u201d scored twice.", "A student scored twice."),
+    ("Great meet! JJ took second place!", "Great meet!"),
+    ("Huge congratulations to JJ, who took second place! See you Monday.",
+     "See you Monday."),
+    ("Jaylen Brooks took second place.\nThe relay won.", "The relay won."),
+    ("GO JAYLEN!\nGO TEAM!", "GO TEAM!"),
+    ("JJ's goal won the game. What a season!", "What a season!"),
+    ("Jaylen \u201cJJ\u201d Brooks scored twice. Go team!", "Go team!"),
+    ("Jaylen (JJ) Brooks scored twice. Go team!", "Go team!"),
+    ("Welcome back, JJ - we missed you!\nOur class is reading Holes.",
+     "Our class is reading Holes."),
+    ("Our relay:\n- Leo\n- JJ\n- Amara", "Our relay:\n- A student\n- Amara"),
+    ("JJ won. Leo smiled.", "A student smiled."),  # the only student left: "a student"
+    ("Great game!\n\nJaylen Brooks scored twice at the Lincoln game. \U0001f389\n\n"
+     "See you Monday.", "Great game!\n\nSee you Monday."),
+    ("Thanks to the Brooks family for the snacks! Jaylen scored.\nGo team!", "Go team!"),
+    ("Congrats #TeamJJ #proud", "Congrats #proud"),  # a tag among tags goes alone
+]
+
+# A nickname in quotes or brackets between the names goes with them, and so does the
+# surname: nothing of the name is left.
+NICKNAMES = [
     ('Leo "Lion" Ramirez scored.', "A student scored."),
+    ("Priya \u201cPri\u201d Raman read.", "A student read."),
+    ("Sof\u00eda (Sofi) Hern\u00e1ndez read.", "A student read."),
 ]
 
 HASHTAGS = [
@@ -120,7 +135,6 @@ HASHTAGS = [
     ("So proud of #HopeWilliams's poem!", "So proud of a student's poem!"),
     ("Great day! #HopeWilliams #proud", "Great day! #proud"),
     ("Go #MateoGarcia!", "Go #Mateo!"),
-    ("Congrats #TeamJJ #proud", "Congrats #proud"),
     # A handle: an account's name, never cut into another account's ("@Mateo").
     ("Say hi to @HopeWilliams!", "Say hi to a student!"),
     ("Follow @MateoGarcia for updates.", "Follow Mateo for updates."),
@@ -142,8 +156,6 @@ FAMILIES = [  # a first name and the family's surname elsewhere are a full name:
     ("Okafor family members cheered for Amara.", "Family members cheered for Amara."),
     ("The Williams family is moving. We will miss Hope!",
      "The family is moving. We will miss a student!"),
-    ("The Brooks family thanks everyone who cheered for Jaylen.",
-     "The family thanks everyone who cheered for a student."),
 ]
 
 UNCHANGED = [
@@ -157,7 +169,7 @@ UNCHANGED = [
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS +
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + NICKNAMES + HASHTAGS +
                          FAMILIES)
 def test_names_fixed(checker: Checker, text: str, expected: str) -> None:
     assert fixed(checker, text) == expected
@@ -169,7 +181,7 @@ def test_names_kept(checker: Checker, text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"),
-                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + HASHTAGS +
+                         FULL_NAMES + NEUTRAL + ADDRESSED + LINES + LISTS + FLAGGED + NICKNAMES + HASHTAGS +
                          FAMILIES)
 def test_fixed_text_has_no_name_findings(checker: Checker, text: str, expected: str) -> None:
     report = checker.check_post(Post(path="post.txt", text=expected), PUBLISH_AT)
@@ -205,13 +217,13 @@ def test_changes_point_at_both_texts(checker: Checker) -> None:
 
 
 def test_a_list_with_a_flagged_student_answers_n104(checker: Checker) -> None:
-    """One phrase for a list: its change names the gravest rule it answers."""
-    text = "Leo and JJ sang."
+    """The sentence goes, and answers every name finding in it."""
+    text = "Leo and JJ sang. Great show!"
     facts, report = checker.examine(Post(path="post.txt", text=text), PUBLISH_AT)
     ctx = Context(config=checker.config, roster=checker.roster, publish_at=PUBLISH_AT)
     new, changes, answered = fix_text(checker, facts, report, ctx)
-    assert new == "Two students sang."
-    assert [c.rule for c in changes] == ["N104"]
+    assert new == "Great show!"
+    assert [(c.rule, c.action) for c in changes] == [("N104", "sentence")]
     assert {f.rule for f in answered} == {"N102", "N104"}
 
 
@@ -295,3 +307,9 @@ def test_wording_is_data() -> None:
     neutral = data["neutral"]
     assert isinstance(neutral, dict)
     assert {"one", "again", "many", "other_one", "other_many", "numbers"} <= set(neutral)
+    follow = data["follow_up"]
+    assert isinstance(follow, dict)
+    pronouns = follow["pronouns"]
+    assert {"he", "she", "they", "him", "her", "them", "his", "their", "you"} <= set(pronouns)
+    assert all(w == w.lower() and w.strip() == w and " " not in w for w in pronouns)
+    assert len(set(pronouns)) == len(pronouns)

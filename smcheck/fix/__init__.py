@@ -34,10 +34,12 @@ from smcheck.findings import (
     PostReport,
     Report,
     Severity,
+    Span,
     sorted_findings,
 )
 from smcheck.fix.images import Mask, MaskKind, Prepared, copy_name, finish, prepare
 from smcheck.fix.names import name_edits
+from smcheck.fix.sentences import follow_ups, outside, removal_edits, removals
 from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
 from smcheck.post import IMAGE_SUFFIXES, Post, PostSource, decode_text, discover, read_post
 from smcheck.rules import RULES, Context
@@ -95,14 +97,19 @@ class PostFix:
     not_written: tuple[NotWritten, ...] = ()
     # In a dry run, the findings the planned changes answer.
     answered: tuple[Finding, ...] = ()
+    # What the fix itself leaves to a person, in the copy's findings too: a photo left
+    # out (a safety-flagged student in it, or not checked), a sentence that may still
+    # be about a student whose sentence was removed. Never "OK" for these.
+    held: tuple[Finding, ...] = ()
 
     @property
     def needs_a_person(self) -> tuple[Finding, ...]:
         """What a person must still look at: the fixed copy's findings at warning or
-        above (in a dry run, the original's that no planned change answers)."""
+        above (in a dry run, the original's that no planned change answers, and what
+        the fix holds back)."""
         if self.after is not None:
             return tuple(f for f in self.after.findings if f.severity >= Severity.WARNING)
-        return tuple(f for f in self.before.findings
+        return tuple(f for f in (*self.before.findings, *self.held)
                      if f.severity >= Severity.WARNING and f not in self.answered)
 
     @property
@@ -277,8 +284,14 @@ def fix_text(checker: Checker, facts: Facts, report: PostReport,
     mentions = [replace(m, span=facts.text.to_original(m.span)) for m in facts.text.names]
     families = [replace(f, span=facts.text.to_original(f.span),
                         surname=facts.text.to_original(f.surname)) for f in facts.text.families]
+    # A sentence about a safety-flagged student goes whole (fix/sentences.py); the names
+    # in it go with it, and the rest are phrased as if it had never been there.
+    removed = removals(text, original_sentences(facts), mentions, families,
+                       report.findings, ctx.release)
+    mentions = [mentions[n] for n in outside([m.span for m in mentions], removed)]
+    families = [families[n] for n in outside([f.span for f in families], removed)]
     edits = name_edits(text, mentions, report.findings, ctx.release, checker.matcher.index,
-                       families)
+                       families) + removal_edits(removed)
     fixed_ids = {sid for e in edits for sid in e.student_ids}
     answered = tuple(
         f for f in report.findings if f.rule in NAME_RULES and f.source == "text"
@@ -287,6 +300,11 @@ def fix_text(checker: Checker, facts: Facts, report: PostReport,
     edits += hidden_edits(text, edits)
     new, changes = apply(text, edits)
     return new, changes, answered
+
+
+def original_sentences(facts: Facts) -> list[Span]:
+    """The post's sentences, in the original text's characters."""
+    return [facts.text.to_original(s) for s in facts.text.sentences]
 
 
 def _is_an_original(target: Path, post: Post) -> bool:
@@ -331,8 +349,13 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
         text, changes, answered_names = fix_text(checker, facts, before, ctx)
         post_dir = source.text_file.parent if source.text_file is not None else \
             (post.images[0].parent if post.images else Path("."))
-        images, not_written, answered_images = _fix_images(
-            post, before, layout, post_dir, options, pool, ahead)
+        flagged = frozenset(s.id for s in checker.roster.students if s.safety_flag)
+        images, not_written, answered_images, held_images = _fix_images(
+            post, before, layout, post_dir, options, pool, ahead, flagged)
+    n104 = next(r for r in RULES if r.code == "N104")
+    held = (*held_images, *follow_ups(
+        post.text, original_sentences(facts), changes, text, before.path,
+        (n104.name, tuple(p.ref for p in n104.policy))))
 
     out_text: Path | None = None
     front = _front_matter(source, post)
@@ -340,7 +363,14 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
         if front and copy_name(path) != path:
             front = front.replace(path.name, copy_name(path).name)
     body = front + text
-    if source.text_file is not None:
+    if source.text_file is not None and post.text.strip() and not text.strip():
+        # Every sentence was about a safety-flagged student: no copy of the text, and
+        # the post is a person's to write again (an empty file would only say "empty").
+        not_written += (NotWritten(file=source.label, reason=EMPTIED),)
+        held += tuple(_left_out(f, "no sentence of the text was left") for f in before.findings
+                      if f.rule == "N104" and f.source == "text"
+                      and f.severity > Severity.INFO)
+    elif source.text_file is not None:
         out_text, _ = layout.target(source.text_file, post_dir)
         if not options.dry_run:
             _write(out_text, body.encode("utf-8"))
@@ -355,20 +385,28 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
             after = _carry_accepted(before, checker.audit_one(copy, publish_at))
         else:
             after = replace(before, findings=())
+        # What was held back is in the copy's findings: its verdict is never "ok" for
+        # a photo left out or a sentence a person must read.
+        after = replace(after, findings=sorted_findings([*after.findings, *held]))
     return PostFix(path=source.label, out=str(out_text) if out_text is not None else None,
                    before=before, after=after, text=text, changes=changes,
                    images=images, not_written=not_written,
-                   answered=(*answered_names, *answered_images))
+                   answered=(*answered_names, *answered_images), held=held)
 
 
 def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
                 options: FixOptions, pool: ThreadPoolExecutor,
-                ahead: Future[Prepared] | None,
-                ) -> tuple[tuple[ImageFix, ...], tuple[NotWritten, ...], tuple[Finding, ...]]:
-    """Each photo masked, re-encoded and written (unless a dry run)."""
+                ahead: Future[Prepared] | None, flagged: frozenset[str] = frozenset(),
+                ) -> tuple[tuple[ImageFix, ...], tuple[NotWritten, ...], tuple[Finding, ...],
+                           tuple[Finding, ...]]:
+    """Each photo masked, re-encoded and written (unless a dry run); a photo of a
+    safety-flagged student, or one not checked, is left out. Returns the photos
+    written, those left out, the findings answered and the findings held for a person
+    (those of the photos left out)."""
     fixes: list[ImageFix] = []
     not_written: list[NotWritten] = []
     answered: list[Finding] = []
+    held: list[Finding] = []
     for n, path in enumerate(post.images):
         current = ahead
         ahead = pool.submit(prepare, post.images[n + 1]) if n + 1 < len(post.images) \
@@ -385,6 +423,18 @@ def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
                 "a check of it could not run (faces or words), so what it would have " \
                 "found could not be hidden"
             not_written.append(NotWritten(file=label, reason=reason))
+            answered += blocked
+            held += [_left_out(f, "it was not checked") for f in blocked]
+            continue
+        unsafe = [f for f in before.findings if f.file == label
+                  and f.severity > Severity.INFO and shows_flagged(f, flagged)]
+        if unsafe:
+            # Blurring hides a face, not the hair, clothes, build or setting by which
+            # someone looking for this child can still know them: the photo stays out.
+            not_written.append(NotWritten(file=label, reason=LEFT_OUT))
+            answered += unsafe
+            held += [_left_out(f, "the photo is left out: blurring cannot hide this "
+                               "student") for f in unsafe]
             continue
         masks, keep = _masks_for(label, before.findings, options)
         try:
@@ -404,7 +454,27 @@ def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
             file=label, out=str(target), path=None if options.dry_run else target,
             masked=fixed.masked, removed=fixed.removed, oriented=fixed.oriented,
             format=fixed.format, note=note))
-    return tuple(fixes), tuple(not_written), tuple(answered)
+    return tuple(fixes), tuple(not_written), tuple(answered), tuple(held)
+
+
+EMPTIED = ("nothing of its text was left: every sentence was about a student with a "
+           "custody or safety flag; it needs a person, who writes the post again "
+           "without them")
+LEFT_OUT = ("a student with a custody or safety flag is in it: left out of the safer "
+            "copy (blurring hides a face, not hair, clothes or the setting); it needs a "
+            "person, who decides whether any of it may be posted")
+
+
+def shows_flagged(f: Finding, flagged: frozenset[str]) -> bool:
+    """Does this photo finding place a safety-flagged student in the photo: a face that
+    matches one (F403) or may be one (F404), or their name in its words (N104)?"""
+    return f.source != "text" and (f.rule in ("F403", "N104") or (
+        f.rule == "F404" and f.student_id in flagged))
+
+
+def _left_out(f: Finding, why: str) -> Finding:
+    """A photo finding, held for a person: the photo is not in the copy."""
+    return replace(f, message=f"Not in the safer copy ({why}). {f.message}")
 
 
 def fix_posts(checker: Checker, sources: Sequence[PostSource], options: FixOptions,

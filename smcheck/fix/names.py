@@ -26,7 +26,7 @@ from smcheck.findings import Finding, Severity
 from smcheck.lexicon import models_dir, words
 from smcheck.roster import Release, Student
 
-Action = Literal["first-name", "neutral", "surname", "hidden-characters"]
+Action = Literal["first-name", "neutral", "surname", "hidden-characters", "sentence"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +86,10 @@ class _Open:
     def __init__(self, findings: Sequence[Finding]) -> None:
         self.by_student: set[tuple[str, str]] = set()
         self.by_words: set[tuple[str, str]] = set()
+        # Places a person accepted: an acceptance covers its place, not the student's
+        # other mentions (smcheck/accept.py), and a fix leaves exactly those.
+        self.accepted = {(f.rule, p.start, p.end) for f in findings
+                         if f.severity <= Severity.INFO and f.source == "text" for p in f.spans}
         for f in findings:
             if f.severity <= Severity.INFO or f.source != "text":
                 continue
@@ -95,6 +99,8 @@ class _Open:
                 self.by_words.add((f.rule, f.span.text.casefold()))
 
     def __call__(self, rule: str, m: NameMention, students: Sequence[Student]) -> bool:
+        if (rule, m.span.start, m.span.end) in self.accepted:
+            return False
         return any((rule, s.id) in self.by_student for s in students) or \
             (rule, m.span.text.casefold()) in self.by_words
 
@@ -238,6 +244,15 @@ def _in_tag_run(text: str, start: int, end: int, more_than_a_name: bool = False)
     tail = before.rstrip()
     return bool(_HASHTAG_RUN.fullmatch(before)) or tail[-1:] in ".!?" or \
         bool(re.search(r"#\w+$", tail))
+
+
+def hashtag_in_run(text: str, start: int, end: int) -> bool:
+    """Is the name at [start, end) written in a hashtag or handle among tags, one a fix
+    drops alone (see `_single_edit`)?"""
+    tag = _hashtag(text, start, end)
+    if tag is None:
+        return False
+    return _in_tag_run(text, *tag, more_than_a_name=(tag[0] + 1, tag[1]) != (start, end))
 
 
 def _drop_with_space(text: str, start: int, end: int) -> tuple[int, int]:
