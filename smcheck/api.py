@@ -32,6 +32,7 @@ from smcheck.display import shown
 from smcheck.documents import unchecked_kind
 from smcheck.engines import Engines, shared_engines
 from smcheck.errors import InputError, SetupError
+from smcheck.extract.captions import Caption, filename_caption
 from smcheck.extract.faces import (
     WORKING_SIDE,
     FaceModels,
@@ -40,12 +41,12 @@ from smcheck.extract.faces import (
     load_references,
 )
 from smcheck.extract.images import ImageError, LoadedImage, load_image
-from smcheck.extract.imagetext import ImageText, compose, on_photo, worth_reading
+from smcheck.extract.imagetext import ImageText, compose, on_photo, recase, worth_reading
 from smcheck.extract.names import NameMatcher
 from smcheck.extract.ocr import OcrUnavailable, TextLine
 from smcheck.extract.text import TextFacts, extract_text
-from smcheck.facts import Face, Facts, ImageFacts, InputProblem, Unavailable
-from smcheck.findings import Finding, PostReport, Report, sorted_findings
+from smcheck.facts import CaptionFacts, Face, Facts, ImageFacts, InputProblem, Unavailable
+from smcheck.findings import Finding, PostReport, Report, Span, sorted_findings
 from smcheck.post import Post, PostSource, read_post
 from smcheck.roster import EMPTY_ROSTER, Roster
 from smcheck.rules import RULES, Context, Rule
@@ -155,6 +156,10 @@ class Checker:
                 problems.append(InputProblem(file=name, message=str(exc)))
                 continue
             lines, reading, words = self._read_words(loaded, name, unavailable, publish_at)
+            # An embedded photo (a .docx's) is named by its label's last part.
+            file_name = path.name if isinstance(path, Path) else \
+                PurePath(name.rsplit("#", 1)[-1]).name
+            captions = self._read_captions(loaded.captions, file_name, publish_at)
             try:
                 models = self.engines.faces
             except FaceModelsUnavailable as exc:
@@ -163,7 +168,7 @@ class Checker:
                                                reason=str(exc)))
                 images.append(ImageFacts(file=name, faces=(), location=loaded.gps,
                                          references=False, text=lines, reading=reading,
-                                         words=words))
+                                         words=words, captions=captions))
                 continue
             references = self.references(models)
             if references:
@@ -176,7 +181,7 @@ class Checker:
                 faces = tuple(Face(box=c.box, distances=()) for c in models.detect(loaded))
             images.append(ImageFacts(file=name, faces=faces, location=loaded.gps,
                                      references=bool(references), text=lines,
-                                     reading=reading, words=words))
+                                     reading=reading, words=words, captions=captions))
         return Facts(post=post, text=text, images=tuple(images), problems=tuple(problems),
                      unavailable=tuple(unavailable))
 
@@ -200,6 +205,28 @@ class Checker:
                              self.photo_recognizers, publish_at)
         return lines, reading, words
 
+    def _read_captions(self, captions: tuple[Caption, ...], file_name: str,
+                       publish_at: datetime | None) -> tuple[CaptionFacts, ...]:
+        """The photo's caption fields and its file name, read as the post's text is.
+        Words in capitals ("OLYMPUS DIGITAL CAMERA", a file name) are cased as a sign's
+        are (extract/imagetext.py). Captions are prose: the run's own recognizers. The
+        people tagged in a photo are names alone on a line, as on a name tag: the
+        photo's recognizers."""
+        named = filename_caption(file_name, self.matcher.keeps_capital)
+        out = []
+        for caption in (*captions, *((named,) if named else ())):
+            reading = caption.text if caption.kind == "filename" else \
+                recase(caption.text, self.matcher.keeps_capital)
+            words = None
+            if worth_reading(reading, self.matcher.may_start_name):
+                tags = "PersonInImage" in caption.field or ":Name" in caption.field or \
+                    "PersonDisplayName" in caption.field
+                words = extract_text(reading, self.engines, self.matcher,
+                                     self.photo_recognizers if tags else self.recognizers,
+                                     publish_at)
+            out.append(CaptionFacts(caption=caption, reading=reading, words=words))
+        return tuple(out)
+
     def references(self, models: FaceModels) -> References:
         """The roster's reference encodings, computed on the first photo of the run
         (or handed over by whoever computed them: see smcheck.batch)."""
@@ -220,6 +247,7 @@ class Checker:
         facts = self.extract(post, when)
         findings = [f for r in self.active_rules for f in r.run(facts, ctx)]
         findings += self._photo_words(facts, ctx)
+        findings += self._photo_captions(facts, ctx)
         findings = accept.apply(findings, PurePath(post.path).name, post.folder, post.text,
                                 {post.label(i): i for i in post.images})
         return facts, PostReport(
@@ -239,6 +267,19 @@ class Checker:
                 continue
             sub = Facts(post=Post(path=image.file, text=image.reading.text), text=image.words)
             out += [on_photo(f, image.reading, image.file) for r in rules for f in r.run(sub, ctx)]
+        return out
+
+    def _photo_captions(self, facts: Facts, ctx: Context) -> list[Finding]:
+        """The N, R and C rules on each photo's caption fields and file name: each
+        finding names the photo and the field, its span in that field's text."""
+        out: list[Finding] = []
+        rules = [r for r in self.active_rules if r.code[:1] in PHOTO_WORD_RULES]
+        for image in facts.images:
+            for c in image.captions:
+                if c.words is None:
+                    continue
+                sub = Facts(post=Post(path=image.file, text=c.reading), text=c.words)
+                out += [_in_metadata(f, c, image.file) for r in rules for f in r.run(sub, ctx)]
         return out
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
@@ -347,6 +388,23 @@ def _problem(source: PostSource, error: InputError) -> str:
 
 def _failure(exc: BaseException) -> str:
     return f"smcheck failed on it ({type(exc).__name__}); please report this"
+
+
+def _in_metadata(finding: Finding, c: CaptionFacts, file: str) -> Finding:
+    """A finding on a caption field or a file name, placed there: the photo, the field,
+    the span in the field's text as written (the same characters as read)."""
+    span = finding.span
+    if span is not None:
+        span = _as_written(span, c)
+    more = tuple(_as_written(s, c) for s in finding.more)
+    where = "the photo's file name" if c.caption.kind == "filename" else \
+        f"the photo's caption metadata ({c.caption.field})"
+    return replace(finding, source=c.caption.kind, file=file, field=c.caption.field,
+                   span=span, more=more, message=f"In {where}: {finding.message}")
+
+
+def _as_written(span: Span, c: CaptionFacts) -> Span:
+    return Span(start=span.start, end=span.end, text=c.caption.text[span.start:span.end])
 
 
 # ---- the front door: smcheck.check and smcheck.audit ------------------------------------

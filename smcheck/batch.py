@@ -187,7 +187,7 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
             box=Box(**f["box"]) if f["box"] else None,
             student_id=f["student_id"],
             student_name=student.display_name if student else None,
-            confidence=f["confidence"], policy=tuple(f["policy"]),
+            confidence=f["confidence"], policy=tuple(f["policy"]), field=f.get("field"),
             more=tuple(Span(**s) for s in f.get("more", ())),
         ))
     return PostReport(

@@ -10,6 +10,7 @@ from smcheck.findings import Box
 from smcheck.post import Post
 
 if TYPE_CHECKING:
+    from smcheck.extract.captions import Caption
     from smcheck.extract.imagetext import ImageText
     from smcheck.extract.ocr import TextLine
 
@@ -19,6 +20,16 @@ class Face:
     box: Box  # pixels of the oriented image
     # (student id, distance) for every student with reference photos, nearest first.
     distances: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptionFacts:
+    """A caption field of a photo's file, or its file name as words (extract/captions.py),
+    and what the post's text extraction found in it."""
+
+    caption: Caption
+    reading: str  # caption.text as read: words in capitals cased as prose, same length
+    words: TextFacts | None  # None: nothing in it the N, R or C rules could find
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +43,8 @@ class ImageFacts:
     text: tuple[TextLine, ...] = ()
     reading: ImageText | None = None
     words: TextFacts | None = None
+    # Its caption metadata and its file name, each read as text of the post.
+    captions: tuple[CaptionFacts, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

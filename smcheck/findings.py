@@ -70,8 +70,12 @@ class Finding:
     name: str
     severity: Severity
     message: str
-    source: str  # "text", "image" or "input"
+    # "text", "image" (a face, words in the photo), "caption" (a caption field of the
+    # photo's file), "filename" (the photo's file name) or "input"
+    source: str
     file: str | None = None
+    # Characters of the post text; of the caption field's text (source "caption"); of
+    # the file name as words (source "filename").
     span: Span | None = None
     box: Box | None = None
     student_id: str | None = None
@@ -83,6 +87,9 @@ class Finding:
     # is one finding at the first place, and each place is evidence of its own (one
     # `smcheck accept` covers one place: SPEC section 4).
     more: tuple[Span, ...] = ()
+    # Which metadata of `file` the span is in (source "caption" or "filename"):
+    # "EXIF ImageDescription", "XMP dc:description", "IPTC caption (2:120)", "file name".
+    field: str | None = None
 
     @property
     def spans(self) -> tuple[Span, ...]:

@@ -78,7 +78,8 @@ def test_fix_folder(posts: Path, tmp_path: Path) -> None:
     code, data = fix_json(str(posts), "--out", str(out), "-r", ROSTER)
     assert hashes(posts) == before  # the originals, byte for byte
     assert code == 1  # the trip's schedule needs a person
-    assert sorted(hashes(out)) == ["clean.txt", "garden/photo.jpg", "garden/post.txt",
+    # The photo's copy has a neutral name: its post's (fix/images.py: neutral_names).
+    assert sorted(hashes(out)) == ["clean.txt", "garden/post.jpg", "garden/post.txt",
                                    "names.txt", "trip.md"]
     assert (out / "names.txt").read_text() == \
         "Congrats to Mateo! A student read a poem. Great job!\n"
@@ -253,9 +254,11 @@ def test_metadata_stripped(tmp_path: Path, fmt: str) -> None:
     assert "L203" in r.stdout
     out = tmp_path / "out"
     code, data = fix_json(str(photo), "--out", str(out))
-    fixed = out / photo.name
+    fixed = Path(data["posts"][0]["images"][0]["out"])
+    assert fixed.parent == out and fixed.stem == "photo-1"  # a neutral name
     if fmt == "HEIF":  # written as JPEG, renamed
-        fixed, fmt = fixed.with_suffix(".jpg"), "JPEG"
+        assert fixed.suffix == ".jpg"
+        fmt = "JPEG"
     meta = _metadata(fixed)
     exif = meta["exif"]
     assert isinstance(exif, dict) and not {0x010F, 0x0112, 0x8825} & set(exif)
@@ -276,7 +279,7 @@ def test_png_text_and_comment_stripped(tmp_path: Path) -> None:
     info.add_text("Author", "Ms. Garcia")
     Image.new("RGBA", (30, 20), (10, 20, 30, 128)).save(src / "a.png", pnginfo=info)
     _, data = fix_json(str(src / "a.png"), "--out", str(tmp_path / "out"))
-    with Image.open(tmp_path / "out" / "a.png") as img:
+    with Image.open(data["posts"][0]["images"][0]["out"]) as img:
         assert not img.info.get("Comment") and not img.info.get("Author")
         assert img.mode == "RGBA"  # transparency kept
     assert "text chunks" in data["posts"][0]["images"][0]["metadata_removed"]
@@ -356,7 +359,7 @@ def test_redacted_json_names_no_one(posts: Path, tmp_path: Path) -> None:
 def test_fixed_photo_bytes_hold_no_metadata(posts: Path, tmp_path: Path) -> None:
     out = tmp_path / "fixed"
     fix_json(str(posts), "--out", str(out), "-r", ROSTER)
-    data = (out / "garden" / "photo.jpg").read_bytes()
+    data = (out / "garden" / "post.jpg").read_bytes()
     for marker in (b"Exif", b"Phone maker", b"Lincoln", b"xmpmeta", b"GPS"):
         assert marker not in data
     assert Image.open(io.BytesIO(data)).size == (200, 320)
@@ -438,7 +441,7 @@ def test_animated_gif_keeps_its_first_frame(tmp_path: Path) -> None:
     frames = [Image.new("RGB", (40, 30), c) for c in ((200, 0, 0), (0, 200, 0))]
     frames[0].save(src / "a.gif", save_all=True, append_images=frames[1:], comment=b"hi")
     _, data = fix_json(str(src / "a.gif"), "--out", str(tmp_path / "out"))
-    with Image.open(tmp_path / "out" / "a.gif") as img:
+    with Image.open(data["posts"][0]["images"][0]["out"]) as img:
         assert getattr(img, "n_frames", 1) == 1 and not img.info.get("comment")
     assert "first frame" in data["posts"][0]["images"][0]["note"]
 

@@ -37,7 +37,16 @@ from smcheck.findings import (
     Span,
     sorted_findings,
 )
-from smcheck.fix.images import Mask, MaskKind, Prepared, copy_name, finish, prepare
+from smcheck.fix.images import (
+    Mask,
+    MaskKind,
+    Prepared,
+    copy_name,
+    finish,
+    neutral_names,
+    prepare,
+    renamed,
+)
 from smcheck.fix.names import name_edits
 from smcheck.fix.sentences import follow_ups, outside, removal_edits, removals
 from smcheck.fix.text import TextChange, apply, hidden_edits, without_hidden
@@ -172,17 +181,26 @@ class Layout:
     """Each input's copy under DIR: its path below `base` (the fixed folder, or a
     post file's own folder), so names, sub-folders and front matter paths still hold."""
 
-    def __init__(self, out: Path, folder: Path | None) -> None:
+    def __init__(self, out: Path, folder: Path | None,
+                 sources: Sequence[PostSource] = ()) -> None:
         self.out = out
         self.folder = folder.resolve() if folder is not None else None
+        # Photos' copies get neutral names (fix/images.py: neutral_names).
+        self.names = neutral_names(sources, lambda f, d: self.place(f, d)[0])
 
-    def target(self, file: Path, post_dir: Path) -> tuple[Path, bool]:
-        """Where `file` is written, and whether it kept its place below the post."""
+    def place(self, file: Path, post_dir: Path) -> tuple[Path, bool]:
+        """Where `file` goes under its own name, and whether it kept its place."""
         base = self.folder if self.folder is not None else post_dir.resolve()
         try:
             return copy_name(self.out / file.resolve().relative_to(base)), True
         except ValueError:
             return copy_name(self.out / file.name), False
+
+    def target(self, file: Path, post_dir: Path) -> tuple[Path, bool]:
+        """Where `file` is written, and whether it kept its place below the post."""
+        path, kept = self.place(file, post_dir)
+        name = self.names.get(file.resolve())
+        return (path.with_name(name) if name else path), kept
 
 
 def refuse_unsafe(out: Path, folder: Path | None, inputs: Sequence[Path],
@@ -359,9 +377,8 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
 
     out_text: Path | None = None
     front = _front_matter(source, post)
-    for path in post.images:  # front matter that lists a HEIC photo lists its JPEG copy
-        if front and copy_name(path) != path:
-            front = front.replace(path.name, copy_name(path).name)
+    # Front matter that lists a photo lists its copy (a neutral name, HEIC as JPEG).
+    front = renamed(front, {p.name: layout.target(p, post_dir)[0].name for p in post.images})
     body = front + text
     if source.text_file is not None and post.text.strip() and not text.strip():
         # Every sentence was about a safety-flagged student: no copy of the text, and
@@ -443,7 +460,9 @@ def _fix_images(post: Post, before: PostReport, layout: Layout, post_dir: Path,
             not_written.append(NotWritten(file=label, reason=str(exc)))
             continue
         answered += [f for _, f in masks]
-        answered += [f for f in before.findings if f.rule == "L203" and f.file == label]
+        answered += [f for f in before.findings if f.file == label and (
+            f.rule == "L203" or f.source == "caption"
+            or (f.source == "filename" and target.name != path.name))]
         note = fixed.note
         if not kept_place:
             note = (note + "; " if note else "") + "outside the post's folder: written " \
@@ -494,7 +513,7 @@ def fix_posts(checker: Checker, sources: Sequence[PostSource], options: FixOptio
 
 def iter_fix(checker: Checker, sources: Sequence[PostSource], options: FixOptions,
              publish_at: datetime, folder: Path | None = None) -> Iterator[PostFix]:
-    layout = Layout(options.out, folder)
+    layout = Layout(options.out, folder, sources)
     inputs: list[Path] = []
     targets: list[Path] = []
     for s in sources:

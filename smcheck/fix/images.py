@@ -1,5 +1,6 @@
 """A photo, fixed: upright, its flagged faces and words made unrecognisable, and
-re-encoded from its pixels alone, so no metadata survives.
+re-encoded from its pixels alone, so no metadata survives (captions included), and
+given a neutral file name (`neutral_names`).
 
 Masking: each box is padded beyond what the detector found (hair, ears, the edge of a
 name tag), pixelated to a few coarse blocks (every detail inside a block averaged
@@ -10,20 +11,24 @@ that stays (a released student's), so a neighbour is not hidden with it.
 Re-encoding: a new image is built from the pixels and saved in the original format
 (HEIC as JPEG: see `copy_name`) with only the pixels and an ICC colour profile (which
 describes colours, not the photo): no EXIF (GPS, maker notes, thumbnail, camera,
-time), XMP, IPTC, comments or PNG text. The EXIF orientation is applied to the pixels first.
+time, ImageDescription, UserComment, the Windows XP title, comment and subject, Artist),
+XMP, IPTC, comments or PNG text. The EXIF orientation is applied to the pixels first.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from smcheck.extract.captions import filename_words, read_captions
 from smcheck.extract.images import GPS_IFD, ImageError, open_image
 from smcheck.findings import Box
+from smcheck.post import PostSource
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -45,6 +50,7 @@ EXIF_IFD = 0x8769
 MAKER_NOTE = 0x927C
 USER_COMMENT = 0x9286
 ORIENTATION = 0x0112
+AUTHOR_TAGS = (0x013B, 0x9C9D, 0x8298)  # Artist, XPAuthor, Copyright
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +74,62 @@ class FixedImage:
 def copy_name(path: Path) -> Path:
     """The fixed copy's file name: an iPhone's HEIC is written as JPEG (README: Fix)."""
     return path.with_suffix(".jpg") if path.suffix.lower() in HEIC_SUFFIXES else path
+
+
+def neutral_names(sources: Sequence[PostSource],
+                  place: Callable[[Path, Path], Path]) -> dict[Path, str]:
+    """Each photo's copy named after nothing in it (SPEC section 7): a file name is
+    published with the photo and `maya-thompson.jpg` names her. A camera's name
+    (`IMG_2041.jpg`: nothing in it is read, extract/captions.py) is kept; any other photo
+    of a post takes the post's own name, as `audit` pairs them (`trip.jpg`, or
+    `trip-1.jpg`, `trip-2.jpg`); a photo without a post is `photo-1.jpg`, `photo-2.jpg`,
+    ... in its folder. No two copies in a folder share a name, nor take a post text's.
+    Keys: the photos' resolved paths; `place(file, post_dir)` is where a file's copy goes
+    under its original name."""
+    def post_dir(s: PostSource) -> Path:
+        return s.text_file.parent if s.text_file is not None else \
+            (s.images[0].parent if s.images else Path("."))
+
+    taken: dict[Path, set[str]] = {}
+    out: dict[Path, str] = {}
+    for s in sources:  # first what keeps its name: post texts, cameras' names
+        for file in (s.text_file, *s.images):
+            if file is None or (file != s.text_file and filename_words(file.name)):
+                continue
+            target = place(file, post_dir(s))
+            taken.setdefault(target.parent, set()).add(target.name.casefold())
+            if file != s.text_file:
+                out[file.resolve()] = target.name
+    for s in sources:
+        stem = s.text_file.stem if s.text_file is not None else "photo"
+        numbered = s.text_file is None or len(s.images) > 1
+        for k, image in enumerate(s.images, start=1):
+            key = image.resolve()
+            if key in out:
+                continue
+            target = place(image, post_dir(s))
+            names = taken.setdefault(target.parent, set())
+            n = k if numbered else 0
+            while True:
+                name = f"{stem}-{n}{target.suffix.lower()}" if n else \
+                    f"{stem}{target.suffix.lower()}"
+                if name.casefold() not in names:
+                    break
+                n += 1
+            names.add(name.casefold())
+            out[key] = name
+    return out
+
+
+def renamed(text: str, names: dict[str, str]) -> str:
+    """Front matter with each photo's file name (`images: [maya-thompson.jpg]`) given
+    its copy's, in one pass: a name is replaced whole, never inside a longer one."""
+    changed = {old: new for old, new in names.items() if old != new}
+    if not changed or not text:
+        return text
+    pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(
+        re.escape(n) for n in sorted(changed, key=len, reverse=True)) + r")(?![\w.-])")
+    return pattern.sub(lambda m: changed[m.group()], text)
 
 
 def padded(box: Box, kind: MaskKind, width: int, height: int,
@@ -125,6 +187,13 @@ def metadata_of(img: PILImage.Image) -> tuple[str, ...]:
             found.append("maker notes")
         if USER_COMMENT in sub:
             found.append("EXIF comment")
+        if any(tag in exif for tag in AUTHOR_TAGS):
+            found.append("author")
+    try:
+        if read_captions(img):  # EXIF, XMP, IPTC, PNG text, comments: said by name
+            found.append("captions")
+    except (OSError, SyntaxError, ValueError):  # a broken block: stripped all the same
+        pass
     info = img.info
     if info.get("xmp") or info.get("XML:com.adobe.xmp"):
         found.append("XMP")

@@ -9,6 +9,7 @@ removed, turned upright), and what still needs a person, with what to do. Under
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import Any
 
 from rich.console import Console
@@ -63,6 +64,8 @@ def _image_line(image: ImageFix, dry_run: bool) -> str:
         parts.append("turned upright")
     parts.append("metadata removed: " + ", ".join(image.removed) if image.removed
                  else "re-encoded without metadata")
+    if PurePath(image.file).name != PurePath(image.out).name:
+        parts.append("given a neutral file name")
     verb = "would write" if dry_run else "written"
     line = f"  [dim]photo[/] {escape(image.file)} \u2192 {escape(image.out)} ({verb}): " \
            + escape("; ".join(parts))

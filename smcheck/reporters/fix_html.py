@@ -10,7 +10,7 @@ of both checks drawn. Under --redact it holds no text and no photos.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from smcheck import __version__
 from smcheck.findings import Report
@@ -119,6 +119,8 @@ def _photos(post: PostFix, result: FixReport) -> str:
             what.append("turned upright")
         what.append("removed: " + ", ".join(image.removed) if image.removed
                     else "no metadata to remove")
+        if PurePath(image.file).name != PurePath(image.out).name:
+            what.append("given a neutral file name")
         pairs.append(
             f'<div class="pair"><figure>{left}<figcaption>before: {escape(image.file)}'
             f'</figcaption></figure><figure>{right}<figcaption>after: {escape(image.out)} '

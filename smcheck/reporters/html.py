@@ -65,6 +65,8 @@ def finding_html(f: Finding, report: Report) -> str:
         where = f" &ldquo;{escape(' '.join(f.span.text.split()))}&rdquo;"
     elif f.file and f.source != "text":
         where = f" {escape(f.file)}"
+    if f.field is not None:  # a photo's caption field or file name: say which
+        where += f" in {escape(f.file or '')} ({escape(f.field)})"
     who = ""
     if f.student_id and not report.redact:
         who = f" &middot; <b>{escape(f.student_name or '')}</b> ({escape(f.student_id)})"

@@ -31,6 +31,9 @@ def finding_dict(f: Finding, report: Report) -> dict[str, Any]:
     }
     if f.confidence is not None:
         out["confidence"] = round(f.confidence, 3)
+    if f.field is not None:
+        # Source "caption" or "filename": which metadata of the photo the span is in.
+        out["field"] = f.field
     return out
 
 

@@ -60,9 +60,10 @@ function photo(label,info,findings){
   return fig;}
 function finding(f){const c=COLOUR[f.severity];
   const where=f.span?` \u201c${f.span.text.split(/\s+/).join(' ')}\u201d`:(f.file&&f.source!=='text'?` ${f.file}`:'');
+  const field=f.field?` in ${f.file} (${f.field})`:'';
   return el('div',{class:'finding','data-rule':f.rule,'data-sev':f.severity,style:`border-left-color:${c}`},
     el('span',{class:'code',text:f.rule}),' ',el('span',{class:'sev',style:`background:${c}`,text:f.severity}),
-    ` ${f.name}${where}${f.student_id?' \u00b7 student '+f.student_id:''}`,el('br'),'\u2192 '+f.message);}
+    ` ${f.name}${where}${field}${f.student_id?' \u00b7 student '+f.student_id:''}`,el('br'),'\u2192 '+f.message);}
 function render(data){const out=$('result');out.textContent='';
   for(const n of data.notices||[])out.append(el('p',{class:'notice','data-notice':n.code,text:n.message}));
   data.posts.forEach((post,i)=>{const v=post.verdict;

@@ -92,6 +92,8 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "locations": [_location(f, post)],
                 "properties": {"severity": f.severity.label},
             }
+            if f.field is not None:  # a caption field or the file name of the photo
+                result["properties"]["field"] = f.field
             if f.box is not None:
                 result["properties"]["box"] = {"top": f.box.top, "right": f.box.right,
                                                "bottom": f.box.bottom, "left": f.box.left}

@@ -33,6 +33,8 @@ def location(f: Finding, post: PostReport) -> str:
     if f.span is not None and f.source == "text":
         line, col = post.position(f.span.start)
         return f"{post.path}:{line}:{col}"
+    if f.field is not None:  # a photo's caption field, or its file name
+        return f"{f.file or post.path} ({f.field})"
     return f.file or post.path
 
 
