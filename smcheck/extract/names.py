@@ -356,6 +356,23 @@ class NameMatcher:
         return self.is_name_word(word) or word in words("institution_words") or \
             word in words("not_name_words")
 
+    def is_name(self, word: str) -> bool:
+        """A (casefolded) word that a disguise spells is a name (extract/normalize.py's
+        NameWords): a roster name part, or a census name that is no English word (so
+        "I 1ove it" stays love). A census surname needs four letters: short ones are
+        codes as often ("CO2")."""
+        if word in self.first_keys or word in self._surname_words:
+            return True
+        if not word.isalpha() or word in words("lower_case_name_words") or \
+                word in self.word_names:
+            return False
+        if is_census_name("first", word):
+            return not is_english_word(word)
+        # WordNet lists famous people's surnames as nouns ("thompson"); a surname that is
+        # also a verb or an adjective ("love", "best", "brown") is read as that word.
+        return len(word) >= 4 and is_census_name("last", word) and \
+            word not in _wordnet()[1]
+
     def may_start_name(self, word: str) -> bool:
         """A (casefolded) word a name could start with or be: a roster name part or a
         census first name (narrower than is_name_word: the census surnames hold many
@@ -542,9 +559,11 @@ class NameMatcher:
             cheer = i > 0 and tokens[i - 1].tag and tokens[i - 1].joined_to_next and \
                 tokens[i - 1].key in words("cheer_words")
             return not word_name or tok.raw[:1].isupper() or cheer
-        if not tok.raw[:1].isupper() and not _casual(text):
-            # "luna moth", "aurora borealis", "chris": a lone first name in lower case is a
-            # word, unless the whole post is written in lower case.
+        if not tok.raw[:1].isupper() and not _casual(text) and (
+                word_name or not tok.raw.islower() or len(key) < 3 or is_english_word(key)):
+            # "luna moth", "aurora borealis", "we hope": a first name in lower case that is
+            # an English word is the word, unless the whole post is written in lower case.
+            # One that is no word ("congrats to birgitta") is still the name.
             return False
         if self.lone_lines and _alone_on_line(text, tokens, i, first_end) and \
                 key not in words("month_names"):
@@ -924,6 +943,38 @@ def census_rank(kind: str, word: str) -> int | None:
         return None
     line = text[at + 1:text.find("\n", at + 1)].split()
     return int(line[3]) if len(line) >= 4 and line[3].isdigit() else None
+
+
+@cache
+def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
+    """English words (and those of them that are verbs, adjectives or adverbs):
+    WordNet's nouns, verbs, adjectives and adverbs, as the spaCy
+    pipeline ships them for its lemmatizer (lemma_index; read here, the lemmatizer itself
+    does not run). WordNet also lists people and places ("noah", "paris"), lower-cased."""
+    import tomllib
+
+    from spacy.lookups import Lookups
+    from spacy.util import get_package_path
+
+    from smcheck.lexicon import models_dir
+
+    with (models_dir() / "nlp.toml").open("rb") as fh:
+        package = str(tomllib.load(fh)["spacy"]["package"])
+    root = get_package_path(package)
+    found = next(root.glob("*/lemmatizer/lookups"), None) or root / "lemmatizer" / "lookups"
+    index = Lookups().from_disk(found).get_table("lemma_index")
+    others = frozenset(w for pos in ("verb", "adj", "adv") for w in index[pos])
+    return frozenset(index["noun"]) | others, others
+
+
+@lru_cache(maxsize=8192)
+def is_english_word(word: str) -> bool:
+    """Is this casefolded word an English word, written in lower case as a word is? A
+    first name that is one ("hope", "holly", "carol": models/lexicon.toml's word_names and
+    lower_case_name_words) is; a name WordNet lists as a person ("noah", "leo") is not."""
+    if word in words("word_names") or word in words("lower_case_name_words"):
+        return True
+    return word in _wordnet()[0] and not is_census_name("first", word)
 
 
 @lru_cache(maxsize=8192)

@@ -9,6 +9,14 @@ folded (models/homoglyphs.toml), words hyphenated across a line break joined,
 typographic apostrophes and quotes made plain. Every extractor and rule works on
 that text; a finding's span is mapped back to the original characters only when it
 is reported, so it still points at what gets published.
+
+A name can also be disguised on purpose, and what counts is what a reader sees
+(issue 18): letters in regional-indicator, negative-enclosed, parenthesized or small
+capital form (models/letterforms.toml) are read as the letters they show; text under a
+right-to-left override is read in the order it is displayed; and, given the names a run
+knows (`NameWords`), letters spaced or dotted apart ("B i r g i t t a") and digits or
+signs for letters ("B1rg1tta", "M@ya") are read as the name they spell, only when they
+spell one, so "U.S.A.", "A B C D", "1st" and "K9" stay as written.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import product
+from typing import Any, Protocol
 
 from smcheck.lexicon import models_dir
 
@@ -42,6 +52,56 @@ def homoglyphs() -> dict[str, str]:
         for ch in lookalikes:
             table[ch] = latin
     return table
+
+
+@dataclass(frozen=True)
+class LetterForms:
+    """models/letterforms.toml: letters in other forms, by the Latin letter they show."""
+
+    letters: dict[str, str]  # a character -> its letter (kept in the case given)
+    one_case: frozenset[str]  # characters with no case of their own (🇧, 🅑, ʙ)
+    regional: frozenset[str]  # regional indicators: letters only when not flags
+    flags: frozenset[str]  # pairs of regional-indicator letters shown as a flag ("US")
+    signs: dict[str, tuple[str, ...]]  # "1" -> ("i", "l"): what a digit or sign may stand for
+
+
+@cache
+def letterforms() -> LetterForms:
+    with (models_dir() / "letterforms.toml").open("rb") as fh:
+        data: dict[str, Any] = tomllib.load(fh)
+    letters: dict[str, str] = {}
+    one_case: set[str] = set()
+    for first, letter in data["runs"].items():
+        for k in range(26):
+            ch = chr(int(first, 16) + k)
+            letters[ch] = chr(ord(letter) + k)
+            if letter.isupper() and not unicodedata.name(ch, "").startswith("PARENTHESIZED"):
+                one_case.add(ch)
+    for letter, ch in data["small_capitals"].items():
+        letters[ch] = letter
+        one_case.add(ch)
+    regional = frozenset(chr(0x1F1E6 + k) for k in range(26))
+    signs = {k: tuple(v) for k, v in data["digits_for_letters"].items()}
+    return LetterForms(letters, frozenset(one_case), regional,
+                       frozenset(data["flags"]["regions"]), signs)
+
+
+class NameWords(Protocol):
+    """What a run knows of names (the roster's, and common ones): is this casefolded
+    word one? Asked only of a disguise's reading."""
+
+    def is_name(self, word: str) -> bool: ...
+
+
+_RLO, _PDF = "\u202e", "\u202c"
+_PUSH = {"\u202a", "\u202b", "\u202d", "\u202e"}  # embeddings and overrides, closed by PDF
+# Letters spaced, dotted or hyphenated apart: "B i r g i t t a", "B.i.r.g.i.t.t.a".
+_SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?P<sep>[ .\-_*\u00b7\u2022])[^\W\d_]"
+                     r"(?:(?P=sep)[^\W\d_])+(?![^\W_])")
+# A word with digits or signs among its letters: "B1rg1tta", "M@ya", "Th0mps0n". It starts
+# with a letter ("1st", "4th", "@maya" are not disguises), and a "!" ends it ("Maya!").
+_SIGNED = re.compile(r"(?<![\w@$|!+])[A-Za-z][A-Za-z0-9@$|!+]*[A-Za-z0-9@$|+](?![\w@$|+])")
+_MAX_READINGS = 64  # "1" is "i" or "l": readings of one word, tried in turn
 
 
 def _is_latin(ch: str) -> bool:
@@ -79,9 +139,9 @@ class Canonical:
         return bisect_right(self.ends, original_pos)
 
 
-def canonical(original: str) -> Canonical:
+def canonical(original: str, names: NameWords | None = None) -> Canonical:
     if original.isascii() and "-\n" not in original and "-\r\n" not in original \
-            and "`" not in original:
+            and "`" not in original and not (names is not None and _may_disguise(original)):
         return Canonical(original, original, (), ())  # most posts: nothing to do
     # 1. Which original characters survive, and what each cluster becomes.
     drop: set[int] = set()
@@ -91,28 +151,16 @@ def canonical(original: str) -> Canonical:
         drop.update(range(m.start(), m.end()))
         if after.isupper():
             keep_hyphen.add(m.start())
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i, n = 0, len(original)
-    while i < n:
-        if i in drop and i not in keep_hyphen:
-            i += 1
-            continue
-        ch = original[i]
-        if unicodedata.category(ch) == "Cf":
-            i += 1  # soft hyphen, zero-width space/joiner, word joiner, BOM, bidi marks
-            continue
-        # A base character and the combining marks after it normalise together.
-        j = i + 1
-        while j < n and unicodedata.combining(original[j]) and j not in drop:
-            j += 1
-        cluster = original[i:j]
-        for c in unicodedata.normalize("NFKC", cluster):
-            chars.append(_PLAIN.get(c, c))
-            starts.append(i)
-            ends.append(j)
-        i = j
+    forms = _letter_forms(original, names)
+    out = _clusters(original, 0, len(original), drop - keep_hyphen, forms)
+    chars = [c for c, _, _, _ in out]
+    starts = [a for _, a, _, _ in out]
+    ends = [b for _, _, b, _ in out]
+    # Letters with one form only take a word's capital: "🇧🇮🇷🇬..." reads "Birg...".
+    for k, (c, _, _, one) in enumerate(out):
+        if one:
+            first = k == 0 or not chars[k - 1].isalpha()
+            chars[k] = c.upper() if first else c.lower()
     # 2. Look-alike letters, word by word: folded only in a word whose every non-Latin
     # letter has a Latin twin ("M\u0430ya"), so real Cyrillic or Greek words stay.
     table = homoglyphs()
@@ -124,7 +172,151 @@ def canonical(original: str) -> Canonical:
             for k, c in enumerate(word, start=m.start()):
                 if c in table:
                     chars[k] = table[c]
+    # 3. Names spelled in disguise: letters spaced apart, digits and signs for letters.
+    if names is not None:
+        chars, starts, ends = _undisguise(chars, starts, ends, names)
     return Canonical(original, "".join(chars), tuple(starts), tuple(ends))
+
+
+def _clusters(original: str, lo: int, hi: int, drop: set[int],
+              forms: dict[int, tuple[str, bool]]) -> list[tuple[str, int, int, bool]]:
+    """original[lo:hi] as canonical characters: (character, start, end, one-case letter)."""
+    out: list[tuple[str, int, int, bool]] = []
+    i = lo
+    while i < hi:
+        if i in drop:
+            i += 1
+            continue
+        ch = original[i]
+        if ch == _RLO:
+            # A right-to-left override shows its letters in reverse: "\u202eattigriB\u202c"
+            # displays "Birgitta". Read as displayed; each letter points at the whole run.
+            end = _override_end(original, i + 1, hi)
+            stop = end + 1 if end < hi and original[end] == _PDF else end
+            inner = _clusters(original, i + 1, end, drop, forms)
+            out.extend((c, i, stop, one) for c, _, _, one in reversed(inner))
+            i = stop
+            continue
+        if unicodedata.category(ch) == "Cf":
+            i += 1  # soft hyphen, zero-width space/joiner, word joiner, BOM, bidi marks
+            continue
+        if i in forms:
+            letter, one = forms[i]
+            out.append((letter, i, i + 1, one))
+            i += 1
+            continue
+        # A base character and the combining marks after it normalise together.
+        j = i + 1
+        while j < hi and unicodedata.combining(original[j]) and j not in drop:
+            j += 1
+        for c in unicodedata.normalize("NFKC", original[i:j]):
+            out.append((_PLAIN.get(c, c), i, j, False))
+        i = j
+    return out
+
+
+def _override_end(original: str, start: int, hi: int) -> int:
+    """Where an override opened before `start` ends: its PDF, or the end of its line."""
+    depth = 0
+    for k in range(start, hi):
+        ch = original[k]
+        if ch in "\n\r\u2029":
+            return k
+        if ch in _PUSH:
+            depth += 1
+        elif ch == _PDF:
+            if depth == 0:
+                return k
+            depth -= 1
+    return hi
+
+
+def _letter_forms(original: str, names: NameWords | None) -> dict[int, tuple[str, bool]]:
+    """Original positions of letters in another form: their letter, and whether the form
+    has one case only. A run of regional indicators that is all flags ("\U0001f1fa
+    \U0001f1f8") stays flags, unless its letters spell a name."""
+    forms = letterforms()
+    out: dict[int, tuple[str, bool]] = {}
+    run: list[int] = []
+    for i, ch in enumerate(original + " "):
+        if ch in forms.regional:
+            run.append(i)
+            continue
+        if run:
+            letters = "".join(forms.letters[original[k]] for k in run)
+            pairs = [letters[k:k + 2] for k in range(0, len(letters), 2)]
+            flags = len(letters) % 2 == 0 and all(p in forms.flags for p in pairs)
+            if not flags or (names is not None and names.is_name(letters.casefold())):
+                out.update((k, (forms.letters[original[k]], True)) for k in run)
+            run = []
+        if ch in forms.letters:
+            out[i] = (forms.letters[ch], ch in forms.one_case)
+    return out
+
+
+def _may_disguise(text: str) -> bool:
+    """Could this plain-ASCII text hold a name in disguise (cheap test, most posts fail)?"""
+    return bool(_SPACED.search(text)) or any(
+        any(c in letterforms().signs for c in m.group()[1:]) for m in _SIGNED.finditer(text))
+
+
+def _undisguise(chars: list[str], starts: list[int], ends: list[int],
+                names: NameWords) -> tuple[list[str], list[int], list[int]]:
+    """Spaced letters joined, digits and signs read as letters, where a name results."""
+    text = "".join(chars)
+    gone: set[int] = set()
+    for m in _SPACED.finditer(text):
+        letters = [k for k in range(m.start(), m.end(), 2)]
+        split = _name_split("".join(text[k] for k in letters).casefold(), names)
+        if split is None:
+            continue
+        for k in range(m.start() + 1, m.end(), 2):
+            gone.add(k)
+        if split:  # two names: the separator before the second stays, as a space
+            at = letters[split] - 1
+            gone.discard(at)
+            chars[at] = " "
+    signs = letterforms().signs
+    for m in _SIGNED.finditer(text):
+        word = m.group()
+        if not any(c in signs for c in word[1:]) or sum(c.isdigit() for c in word) > \
+                sum(c.isalpha() for c in word) or re.search(r"\d{3}", word):
+            continue  # "K9", "S2037", a code: not a word with letters swapped out
+        reading = _signed_reading(word, names)
+        if reading is not None:
+            chars[m.start():m.end()] = list(reading)
+    if not gone:
+        return chars, starts, ends
+    keep = [k for k in range(len(chars)) if k not in gone]
+    return [chars[k] for k in keep], [starts[k] for k in keep], [ends[k] for k in keep]
+
+
+def _name_split(word: str, names: NameWords) -> int | None:
+    """Spaced letters that spell a name: 0 for one name, or the index of the letter that
+    starts a second ("mayathompson" -> 4); None if they spell none."""
+    if len(word) < 3:
+        return None
+    if names.is_name(word):
+        return 0
+    for k in range(2, len(word) - 1):
+        if names.is_name(word[:k]) and names.is_name(word[k:]):
+            return k
+    return None
+
+
+def _signed_reading(word: str, names: NameWords) -> str | None:
+    """"B1rg1tta" -> "Birgitta" when that is a name; None when no reading is."""
+    signs = letterforms().signs
+    options = [signs.get(c, (c,)) if k else (c,) for k, c in enumerate(word)]
+    shouting = all(c.isupper() for c in word if c.isalpha())
+    for n, letters in enumerate(product(*options)):
+        if n >= _MAX_READINGS:
+            break
+        reading = "".join(letters)
+        if len(reading) >= 3 and reading.isalpha() and names.is_name(reading.casefold()):
+            return "".join(r.upper() if shouting and r != c else r
+                           for r, c in zip(reading, word, strict=True))
+    return None
 
 
 # ---- folding for name matching -------------------------------------------------------

@@ -319,7 +319,7 @@ def extract_text(
     recognizers: Sequence[EntityRecognizer], now: datetime | None = None,
     public_event: bool = False,
 ) -> TextFacts:
-    source = canonical(original)
+    source = canonical(original, matcher)
     text = source.text
     parsed = engines.parse(text)
     doc = parsed.doc
