@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from smcheck.api import Checker
 from smcheck.cli import app
+from smcheck.extract.names import is_english_word
 from smcheck.extract.normalize import canonical, letterforms
 from smcheck.post import Post
 from smcheck.roster import load_roster
@@ -312,3 +313,29 @@ def test_fix_removes_a_disguised_name(disguise_checker: Checker) -> None:
         assert fixed(f"Great job, {name}! Birgitta built a bridge.") == \
             fixed("Great job, Birgitta! Birgitta built a bridge.") == \
             "Great job! A student built a bridge.", name
+
+
+@pytest.mark.parametrize(("word", "english"), [
+    ("hope", True), ("holly", True), ("carol", True), ("luna", True), ("love", True),
+    ("river", True), ("birgitta", False), ("noah", False), ("leo", False), ("jaylen", False),
+    ("maya", False),
+])
+def test_which_lower_case_names_are_english_words(word: str, english: bool) -> None:
+    assert is_english_word(word) is english
+
+
+@pytest.mark.parametrize("text", [
+    "\u202e" * 5000 + "x",  # overrides never closed, one inside the other
+    "\u202eab\u202c " * 2000,
+    "a b " * 5000,
+    "x1x1" * 5000,
+    "\U0001f1e7\U0001f1ee" * 5000,
+])
+def test_hostile_disguises_are_read_once(disguise_checker: Checker, text: str) -> None:
+    """Overrides nested thousands deep, endless spaced letters or signs: read, with every
+    character of the canonical text pointing into the original."""
+    source = canonical(text, disguise_checker.matcher)
+    assert source.text
+    if not source.identical:
+        assert len(source.starts) == len(source.text) == len(source.ends)
+        assert list(source.ends) == sorted(source.ends) and source.ends[-1] <= len(text)

@@ -363,15 +363,16 @@ class NameMatcher:
         codes as often ("CO2")."""
         if word in self.first_keys or word in self._surname_words:
             return True
-        if not word.isalpha() or word in words("lower_case_name_words") or \
-                word in self.word_names:
+        first = word in _census_set("first")
+        if not first and (len(word) < 4 or word not in _census_set("last")):
+            return False  # most readings of a made-up word: no name at all
+        if word in _name_words():
             return False
-        if is_census_name("first", word):
+        if first:
             return not is_english_word(word)
         # WordNet lists famous people's surnames as nouns ("thompson"); a surname that is
         # also a verb or an adjective ("love", "best", "brown") is read as that word.
-        return len(word) >= 4 and is_census_name("last", word) and \
-            word not in _wordnet()[1]
+        return word not in _wordnet()[1]
 
     def may_start_name(self, word: str) -> bool:
         """A (casefolded) word a name could start with or be: a roster name part or a
@@ -972,9 +973,22 @@ def is_english_word(word: str) -> bool:
     """Is this casefolded word an English word, written in lower case as a word is? A
     first name that is one ("hope", "holly", "carol": models/lexicon.toml's word_names and
     lower_case_name_words) is; a name WordNet lists as a person ("noah", "leo") is not."""
-    if word in words("word_names") or word in words("lower_case_name_words"):
+    if word in _name_words():
         return True
-    return word in _wordnet()[0] and not is_census_name("first", word)
+    return word in _wordnet()[0] and word not in _census_set("first")
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    return words("word_names") | words("lower_case_name_words")
+
+
+@cache
+def _census_set(kind: str) -> frozenset[str]:
+    """The census names as a set, for disguises: a post of many made-up words must not
+    search the lists' text once for each of their readings."""
+    return frozenset(line.split(" ", 1)[0].casefold()
+                     for line in _census_text(kind).split("\n") if line)
 
 
 @lru_cache(maxsize=8192)

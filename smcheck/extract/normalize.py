@@ -101,7 +101,8 @@ _SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?P<sep>[ .\-_*\u00b7\u2022])[^\W\d_]"
 # A word with digits or signs among its letters: "B1rg1tta", "M@ya", "Th0mps0n". It starts
 # with a letter ("1st", "4th", "@maya" are not disguises), and a "!" ends it ("Maya!").
 _SIGNED = re.compile(r"(?<![\w@$|!+])[A-Za-z][A-Za-z0-9@$|!+]*[A-Za-z0-9@$|+](?![\w@$|+])")
-_MAX_READINGS = 64  # "1" is "i" or "l": readings of one word, tried in turn
+_MAX_READINGS = 16  # "1" is "i" or "l": readings of one word, tried in turn
+_LONGEST_NAME = 40  # letters: a longer run or word is not read as a name (and costs nothing)
 
 
 def _is_latin(ch: str) -> bool:
@@ -151,6 +152,10 @@ def canonical(original: str, names: NameWords | None = None) -> Canonical:
         drop.update(range(m.start(), m.end()))
         if after.isupper():
             keep_hyphen.add(m.start())
+    if original.isascii() and not drop:  # a disguise in plain letters: one for one
+        chars = [_PLAIN.get(c, c) for c in original]
+        return _finish(original, chars, list(range(len(original))),
+                       list(range(1, len(original) + 1)), names)
     forms = _letter_forms(original, names)
     out = _clusters(original, 0, len(original), drop - keep_hyphen, forms)
     chars = [c for c, _, _, _ in out]
@@ -161,11 +166,16 @@ def canonical(original: str, names: NameWords | None = None) -> Canonical:
         if one:
             first = k == 0 or not chars[k - 1].isalpha()
             chars[k] = c.upper() if first else c.lower()
+    return _finish(original, chars, starts, ends, names)
+
+
+def _finish(original: str, chars: list[str], starts: list[int], ends: list[int],
+            names: NameWords | None) -> Canonical:
     # 2. Look-alike letters, word by word: folded only in a word whose every non-Latin
     # letter has a Latin twin ("M\u0430ya"), so real Cyrillic or Greek words stay.
     table = homoglyphs()
     text = "".join(chars)
-    for m in re.finditer(r"[^\W\d_]+", text):
+    for m in re.finditer(r"[^\W\d_]+", "" if text.isascii() else text):
         word = m.group()
         foreign = [c for c in word if not _is_latin(c)]
         if foreign and all(c in table for c in foreign) and any(c in table for c in word):
@@ -179,7 +189,8 @@ def canonical(original: str, names: NameWords | None = None) -> Canonical:
 
 
 def _clusters(original: str, lo: int, hi: int, drop: set[int],
-              forms: dict[int, tuple[str, bool]]) -> list[tuple[str, int, int, bool]]:
+              forms: dict[int, tuple[str, bool]],
+              nested: bool = False) -> list[tuple[str, int, int, bool]]:
     """original[lo:hi] as canonical characters: (character, start, end, one-case letter)."""
     out: list[tuple[str, int, int, bool]] = []
     i = lo
@@ -188,12 +199,13 @@ def _clusters(original: str, lo: int, hi: int, drop: set[int],
             i += 1
             continue
         ch = original[i]
-        if ch == _RLO:
+        if ch == _RLO and not nested:
             # A right-to-left override shows its letters in reverse: "\u202eattigriB\u202c"
             # displays "Birgitta". Read as displayed; each letter points at the whole run.
+            # (An override inside it changes nothing more: dropped, read once.)
             end = _override_end(original, i + 1, hi)
             stop = end + 1 if end < hi and original[end] == _PDF else end
-            inner = _clusters(original, i + 1, end, drop, forms)
+            inner = _clusters(original, i + 1, end, drop, forms, nested=True)
             out.extend((c, i, stop, one) for c, _, _, one in reversed(inner))
             i = stop
             continue
@@ -254,10 +266,14 @@ def _letter_forms(original: str, names: NameWords | None) -> dict[int, tuple[str
     return out
 
 
+# A letter, then a digit or sign ("B1", "M@", "i!t"): where a word with signs for letters
+# may be ("Maya!" is not one).
+_SIGN_AFTER_LETTER = re.compile(r"[A-Za-z](?:[0-9@$|+]|![A-Za-z])")
+
+
 def _may_disguise(text: str) -> bool:
     """Could this plain-ASCII text hold a name in disguise (cheap test, most posts fail)?"""
-    return bool(_SPACED.search(text)) or any(
-        any(c in letterforms().signs for c in m.group()[1:]) for m in _SIGNED.finditer(text))
+    return bool(_SIGN_AFTER_LETTER.search(text) or _SPACED.search(text))
 
 
 def _undisguise(chars: list[str], starts: list[int], ends: list[int],
@@ -279,7 +295,8 @@ def _undisguise(chars: list[str], starts: list[int], ends: list[int],
     signs = letterforms().signs
     for m in _SIGNED.finditer(text):
         word = m.group()
-        if not any(c in signs for c in word[1:]) or sum(c.isdigit() for c in word) > \
+        if len(word) > _LONGEST_NAME or not any(c in signs for c in word[1:]) or \
+                sum(c.isdigit() for c in word) > \
                 sum(c.isalpha() for c in word) or re.search(r"\d{3}", word):
             continue  # "K9", "S2037", a code: not a word with letters swapped out
         reading = _signed_reading(word, names)
@@ -294,7 +311,7 @@ def _undisguise(chars: list[str], starts: list[int], ends: list[int],
 def _name_split(word: str, names: NameWords) -> int | None:
     """Spaced letters that spell a name: 0 for one name, or the index of the letter that
     starts a second ("mayathompson" -> 4); None if they spell none."""
-    if len(word) < 3:
+    if not 3 <= len(word) <= _LONGEST_NAME:
         return None
     if names.is_name(word):
         return 0
