@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from smcheck import offline as _offline
+
+# First, before any smcheck module can import onnxruntime: its telemetry off (offline.py).
+_offline.native()
+
 __version__ = "0.2.0"
 
 if TYPE_CHECKING:

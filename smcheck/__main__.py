@@ -14,6 +14,9 @@ def main() -> None:
     # modules, what any other Python run writes. (uv's compile-bytecode did this at
     # install, at the cost of recompiling the whole environment on every `uv run`.)
     sys.dont_write_bytecode = False
+    from smcheck import offline
+
+    offline.command()  # no library's telemetry in the command's process (offline.py)
     from smcheck.cli import main as cli_main
 
     cli_main()

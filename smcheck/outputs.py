@@ -5,6 +5,12 @@ A destination that cannot be written is known before a long audit, as a one-line
 error (exit 2). Each file is written to a temporary file in its destination folder and
 renamed over the destination: never half a report, and no temporary file (which
 would hold students' names) survives a failure, nor lands in the working folder.
+
+What smcheck writes names students (a report, an annotated photo, a fixed copy, JSON or
+SARIF in a file), so it is the user's alone, as the user cache is: files 0600, and the
+folders smcheck creates for them 0700 (a folder that already exists keeps its mode).
+The accepted-findings file is the one exception (accept.py): keyed hashes and no word of
+a post, shared with whoever reviews the posts beside it.
 """
 
 from __future__ import annotations
@@ -34,9 +40,29 @@ def prepare_folder(path: Path) -> None:
     _writable_folder(path)
 
 
+def private_folder(folder: Path) -> None:
+    """`folder` and any missing parents, each created readable by the user alone; a
+    folder that exists is left as it is. Raises OSError (FileExistsError for a file)."""
+    missing = []
+    here = folder
+    while not here.is_dir():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # made meanwhile by someone else: theirs, left as it is
+        os.chmod(path, 0o700)  # whatever the umask
+
+
 def _writable_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except FileExistsError:
         raise InputError(str(folder), "is a file, not a folder") from None
     except OSError as exc:
@@ -56,9 +82,11 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str, *, private: bool = True) -> None:
     """Write all of `data` to `path`, or nothing: a temporary file beside it, renamed
-    over it, removed on any failure (Ctrl-C included). Raises InputError naming `path`."""
+    over it, removed on any failure (Ctrl-C included). Raises InputError naming `path`.
+    The file is readable by the user alone (0600), unless not `private`: then as an
+    ordinary write would make it (the umask's)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if path.is_dir():
@@ -71,7 +99,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary write would make it
+        os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -237,9 +237,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _write(path: Path, data: bytes) -> None:
     """Written whole, then moved into place; no temporary file survives a failure."""
-    from smcheck.outputs import write_atomic
+    from smcheck.outputs import private_folder, write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)  # the fixed copies name students: the user's alone
     write_atomic(path, data)
 
 
