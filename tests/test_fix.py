@@ -558,3 +558,20 @@ def test_a_post_all_about_a_flagged_student_is_not_written(tmp_path: Path) -> No
         assert [(f["rule"], f["severity"]) for f in p["needs_a_person"]] == [
             ("N104", "critical")]
         assert p["verdict_after"] in ("block", None)
+
+
+def test_a_fix_leaves_exactly_the_accepted_place(tmp_path: Path) -> None:
+    """One of two mentions of Leo accepted: that one stays, the other is fixed, and the
+    copy carries the acceptance."""
+    src = tmp_path / "in"
+    src.mkdir()
+    post = src / "post.txt"
+    post.write_text("Great job, Leo!\nThen Leo read his poem aloud.")
+    r = run("accept", str(post), "-r", ROSTER, "--reason", "Signed release", "--by", "office")
+    assert r.exit_code == 0, r.output
+    code, data = fix_json(str(post), "--out", str(tmp_path / "out"), "-r", ROSTER)
+    assert (tmp_path / "out" / "post.txt").read_text() == \
+        "Great job, Leo!\nThen a student read his poem aloud."
+    [p] = data["posts"]
+    assert [(f["rule"], f["severity"]) for f in p["after"]] == [("N102", "info")]
+    assert p["verdict_after"] == "ok" and code == 0

@@ -270,8 +270,11 @@ def _carry_accepted(before: PostReport, after: PostReport) -> PostReport:
 
 
 def _same_evidence(a: Finding, b: Finding) -> bool:
+    """Is every place of `b` (in the copy) one `a` (accepted on the original) covers?
+    Words only: the copy's lines may have changed around them."""
     if a.span is not None and b.span is not None:
-        return a.span.text.casefold() == b.span.text.casefold()
+        accepted = {p.text.casefold() for p in a.spans}
+        return all(p.text.casefold() in accepted for p in b.spans)
     if a.box is not None and b.box is not None:
         return a.box.iou(b.box) >= 0.5
     return a.span is None and b.span is None and a.box is None and b.box is None
