@@ -410,13 +410,15 @@ def _photos(folder: Path, n: int) -> None:
         img.save(folder / f"photo-{i:03d}.jpg", quality=90)
 
 
-def _tracee(proc: subprocess.Popen[bytes]) -> int:
-    """The pid of the process strace started (its only child)."""
-    for _ in range(200):
+def _tracee(proc: subprocess.Popen[bytes], trace: Path) -> int:
+    """The pid of the process strace started: its only child, or (a kernel without
+    /proc/PID/task/PID/children) the first process in its trace."""
+    for _ in range(400):
         try:
             children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         except OSError:
-            children = []
+            first = _LINE.match(trace.read_text(errors="replace")) if trace.exists() else None
+            children = [first.group(1)] if first else []
         if children:
             return int(children[0])
         time.sleep(0.05)
@@ -513,12 +515,12 @@ def _serving(strace: str, run: Run, argv: Sequence[str],
                             cwd=run.work, env=run.env(), stdout=log,
                             stderr=subprocess.STDOUT)
     try:
-        pid = _tracee(proc)
+        pid = _tracee(proc, run.trace)
         yield port, pid
     finally:
         if proc.poll() is None:
             with suppress(ProcessLookupError, AssertionError):  # ended already
-                os.kill(_tracee(proc), signal.SIGINT)
+                os.kill(_tracee(proc, run.trace), signal.SIGINT)
             try:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
