@@ -194,11 +194,19 @@ DISGUISES = [
     ("Congrats to M a y a T h o m p s o n today!", "M a y a T h o m p s o n",
      "Congrats to Maya Thompson today!"),
     ("Way to go, J a y l e n!", "J a y l e n", "Way to go, Jaylen!"),
+    ("Congrats to B I R G I T T A today!", "B I R G I T T A", "Congrats to BIRGITTA today!"),
+    ("Congrats to b i r g i t t a today!", "b i r g i t t a", "Congrats to Birgitta today!"),
+    ("Congrats to \U0001f1e7 \U0001f1ee \U0001f1f7 \U0001f1ec \U0001f1ee \U0001f1f9 "
+     "\U0001f1f9 \U0001f1e6 today!", "\U0001f1e7 \U0001f1ee \U0001f1f7 \U0001f1ec "
+     "\U0001f1ee \U0001f1f9 \U0001f1f9 \U0001f1e6", "Congrats to Birgitta today!"),
     # digits and signs for letters
     ("Congrats to B1rg1tta today!", "B1rg1tta", "Congrats to Birgitta today!"),
     ("Congrats to M@ya Th0mps0n today!", "M@ya Th0mps0n", "Congrats to Maya Thompson today!"),
     ("Great job, L3o!", "L3o", "Great job, Leo!"),
     ("Way to go, J4yl3n!", "J4yl3n", "Way to go, Jaylen!"),
+    ("Congrats to b1rg1tta today!", "b1rg1tta", "Congrats to Birgitta today!"),
+    ("Big cheers for B|rg|tta and the team.", "B|rg|tta",
+     "Big cheers for Birgitta and the team."),
     # reversed inside a right-to-left override: what is displayed counts
     ("Congrats to \u202eattigriB\u202c today!", "\u202eattigriB\u202c",
      "Congrats to Birgitta today!"),
@@ -339,3 +347,24 @@ def test_hostile_disguises_are_read_once(disguise_checker: Checker, text: str) -
     if not source.identical:
         assert len(source.starts) == len(source.text) == len(source.ends)
         assert list(source.ends) == sorted(source.ends) and source.ends[-1] <= len(text)
+
+
+@pytest.mark.parametrize("name", ["B1rg1tta", "B i r g i t t a",
+                                  "\U0001f1e7\U0001f1ee\U0001f1f7\U0001f1ec\U0001f1ee\U0001f1f9"
+                                  "\U0001f1f9\U0001f1e6", "\u202eattigriB\u202c"])
+def test_the_cli_points_at_the_disguise_as_written(tmp_path: Path, name: str) -> None:
+    """Through the CLI: exit 1, the JSON span and the HTML report's mark on the
+    characters as written."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(DISGUISE_ROSTER, encoding="utf-8")
+    post = tmp_path / "post.txt"
+    text = f"Congrats to {name} on the win!"
+    post.write_text(text, encoding="utf-8")
+    r = run("check", str(post), "-r", str(roster), "--format", "json",
+            "--report", str(tmp_path / "report.html"))
+    assert r.exit_code == 1, r.output
+    [finding] = json.loads(r.stdout)["posts"][0]["findings"]
+    assert (finding["rule"], finding["span"]["start"]) == ("N102", len("Congrats to "))
+    assert text[finding["span"]["start"]:finding["span"]["end"]] == name
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f">{name}</mark>" in html
