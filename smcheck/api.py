@@ -20,6 +20,7 @@ Folders: smcheck.batch.audit(checker, posts_in(checker, folder), publish_at, job
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -213,18 +214,24 @@ class Checker:
         people tagged in a photo are names alone on a line, as on a name tag: the
         photo's recognizers."""
         named = filename_caption(file_name, self.matcher.keeps_capital)
+        every = (*captions, *((named,) if named else ()))
+        tags = tuple(c for c in every if _PEOPLE_TAGS.search(c.field))
+        prose = tuple(c for c in every if c not in tags)
         out = []
-        for caption in (*captions, *((named,) if named else ())):
-            reading = caption.text if caption.kind == "filename" else \
-                recase(caption.text, self.matcher.keeps_capital)
-            words = None
-            if worth_reading(reading, self.matcher.may_start_name):
-                tags = "PersonInImage" in caption.field or ":Name" in caption.field or \
-                    "PersonDisplayName" in caption.field
-                words = extract_text(reading, self.engines, self.matcher,
-                                     self.photo_recognizers if tags else self.recognizers,
-                                     publish_at)
-            out.append(CaptionFacts(caption=caption, reading=reading, words=words))
+        for group, recognizers in ((prose, self.recognizers), (tags, self.photo_recognizers)):
+            if not group:
+                continue
+            parts, starts, pos = [], [], 0
+            for c in group:
+                starts.append(pos)
+                parts.append(c.text if c.kind == "filename" else
+                             recase(c.text, self.matcher.keeps_capital))
+                pos += len(parts[-1]) + 2
+            reading = "\n\n".join(parts)
+            words = extract_text(reading, self.engines, self.matcher, recognizers, publish_at) \
+                if worth_reading(reading, self.matcher.may_start_name) else None
+            out.append(CaptionFacts(captions=group, starts=tuple(starts), reading=reading,
+                                    words=words))
         return tuple(out)
 
     def references(self, models: FaceModels) -> References:
@@ -279,7 +286,8 @@ class Checker:
                 if c.words is None:
                     continue
                 sub = Facts(post=Post(path=image.file, text=c.reading), text=c.words)
-                out += [_in_metadata(f, c, image.file) for r in rules for f in r.run(sub, ctx)]
+                out += [g for r in rules for f in r.run(sub, ctx)
+                        for g in _in_metadata(f, c, image.file)]
         return out
 
     def unreadable(self, source: PostSource, error: InputError, publish_at: datetime) -> PostReport:
@@ -390,21 +398,28 @@ def _failure(exc: BaseException) -> str:
     return f"smcheck failed on it ({type(exc).__name__}); please report this"
 
 
-def _in_metadata(finding: Finding, c: CaptionFacts, file: str) -> Finding:
-    """A finding on a caption field or a file name, placed there: the photo, the field,
-    the span in the field's text as written (the same characters as read)."""
-    span = finding.span
-    if span is not None:
-        span = _as_written(span, c)
-    more = tuple(_as_written(s, c) for s in finding.more)
-    where = "the photo's file name" if c.caption.kind == "filename" else \
-        f"the photo's caption metadata ({c.caption.field})"
-    return replace(finding, source=c.caption.kind, file=file, field=c.caption.field,
-                   span=span, more=more, message=f"In {where}: {finding.message}")
+# Caption fields that tag the people in a photo: names alone, as on a name tag.
+_PEOPLE_TAGS = re.compile(r"PersonInImage|mwg-rs:Name|PersonDisplayName")
 
 
-def _as_written(span: Span, c: CaptionFacts) -> Span:
-    return Span(start=span.start, end=span.end, text=c.caption.text[span.start:span.end])
+def _in_metadata(finding: Finding, c: CaptionFacts, file: str) -> list[Finding]:
+    """A finding on a photo's captions, placed in each field it is in: the photo, the
+    field, the spans in that field's text as written (the same characters as read).
+    A student named in two fields is a finding in each: each is stripped on its own."""
+    by_part: dict[int, list[Span]] = {}
+    for s in finding.spans:
+        by_part.setdefault(c.part(s.start), []).append(s)
+    out = []
+    for i, spans in (by_part or {0: []}).items():
+        caption, start = c.captions[i], c.starts[i]
+        placed = [Span(start=s.start - start, end=min(s.end - start, len(caption.text)),
+                       text=caption.text[s.start - start:s.end - start]) for s in spans]
+        where = "the photo's file name" if caption.kind == "filename" else \
+            f"the photo's caption metadata ({caption.field})"
+        out.append(replace(finding, source=caption.kind, file=file, field=caption.field,
+                           span=placed[0] if placed else None, more=tuple(placed[1:]),
+                           message=f"In {where}: {finding.message}"))
+    return out
 
 
 # ---- the front door: smcheck.check and smcheck.audit ------------------------------------

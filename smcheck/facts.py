@@ -24,12 +24,18 @@ class Face:
 
 @dataclass(frozen=True, kw_only=True)
 class CaptionFacts:
-    """A caption field of a photo's file, or its file name as words (extract/captions.py),
-    and what the post's text extraction found in it."""
+    """Caption fields of a photo's file and its file name as words (extract/captions.py),
+    read as one text, a blank line apart (one extraction for them all), and what the
+    post's text extraction found in it."""
 
-    caption: Caption
-    reading: str  # caption.text as read: words in capitals cased as prose, same length
+    captions: tuple[Caption, ...]
+    starts: tuple[int, ...]  # where each caption starts in `reading`
+    reading: str  # the captions as read (words in capitals cased as prose, same length)
     words: TextFacts | None  # None: nothing in it the N, R or C rules could find
+
+    def part(self, offset: int) -> int:
+        """Which caption a character of `reading` belongs to."""
+        return max((i for i, a in enumerate(self.starts) if a <= offset), default=0)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -431,6 +431,37 @@ def test_caption_is_a_fact_of_the_image(checker: Checker, tmp_path: Path) -> Non
     path = jpeg(tmp_path / "IMG_0001.jpg", iptc((120, "Leo Ramirez")))
     facts = checker.extract(Post(path="post.txt", text="Hi", images=(path,)))
     [image] = facts.images
-    assert [c.caption for c in image.captions] == [
-        Caption(kind="caption", field="IPTC caption (2:120)", text="Leo Ramirez")]
-    assert image.captions[0].words is not None
+    [group] = image.captions  # the caption and nothing of the camera's file name
+    assert group.captions == (
+        Caption(kind="caption", field="IPTC caption (2:120)", text="Leo Ramirez"),)
+    assert group.reading == "Leo Ramirez" and group.words is not None
+
+
+def test_a_worker_s_report_keeps_source_field_and_span(checker: Checker, tmp_path: Path) -> None:
+    """`audit --jobs N` and the result cache carry findings as dicts: field included."""
+    from smcheck.batch import _report_from, _report_to
+
+    path = jpeg(tmp_path / "leo-ramirez.jpg", iptc((120, "Priya Raman")))
+    report = checker.check_post(Post(path="post.txt", text="Hi!", images=(path,)), PUBLISH_AT)
+    again = _report_from(json.loads(json.dumps(_report_to(report))), checker.roster)
+    meta = [f for f in again.findings if f.source in ("caption", "filename")]
+    assert sorted((f.source, f.field, f.span.text if f.span else "") for f in meta) == [
+        ("caption", "IPTC caption (2:120)", "Priya Raman"),
+        ("filename", "file name", "Leo Ramirez")]
+
+
+def test_html_report_and_dry_run(tmp_path: Path) -> None:
+    photo = jpeg(tmp_path / "leo-ramirez.jpg", iptc((120, "Priya Raman")))
+    page = tmp_path / "report.html"
+    runner.invoke(app, ["check", "--text", "Hi!", "--image", str(photo), "--roster", ROSTER,
+                        "--report", str(page), "--publish-at", WHEN])
+    html = page.read_text(encoding="utf-8")
+    assert "(file name)" in html and "(IPTC caption (2:120))" in html
+
+    r = runner.invoke(app, ["fix", str(photo), "--out", str(tmp_path / "out"), "--dry-run",
+                            "--roster", ROSTER, "--format", "json", "--publish-at", WHEN])
+    [post] = json.loads(r.stdout)["posts"]
+    assert post["images"][0]["out"] == str(tmp_path / "out" / "photo-1.jpg")
+    # The planned copy answers both: nothing about them needs a person.
+    assert [f for f in post["needs_a_person"] if f["source"] in ("caption", "filename")] == []
+    assert not (tmp_path / "out").exists()
