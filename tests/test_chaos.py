@@ -33,14 +33,14 @@ import smcheck.batch as batch
 from smcheck.cli import main
 
 folder = Path(sys.argv[1])
-real_check = api.Checker.check_post
+real_examine = api.Checker.examine
 
-def check_post(self, post, when):
+def examine(self, post, when):
     if "kill my worker" in post.text:
         os.kill(os.getpid(), signal.SIGKILL)  # a crash in native code, the OOM killer
-    return real_check(self, post, when)
+    return real_examine(self, post, when)
 
-api.Checker.check_post = check_post
+api.Checker.examine = examine  # what Checker.run calls for every post
 
 real_posts_in = batch.posts_in
 
