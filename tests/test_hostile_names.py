@@ -191,6 +191,10 @@ DISGUISES = [
     ("Congrats to B i r g i t t a today!", "B i r g i t t a", "Congrats to Birgitta today!"),
     ("Congrats to B.i.r.g.i.t.t.a today!", "B.i.r.g.i.t.t.a", "Congrats to Birgitta today!"),
     ("Congrats to B-i-r-g-i-t-t-a today!", "B-i-r-g-i-t-t-a", "Congrats to Birgitta today!"),
+    ("Congrats to B_i_r_g_i_t_t_a today!", "B_i_r_g_i_t_t_a", "Congrats to Birgitta today!"),
+    ("Congrats to B/i/r/g/i/t/t/a today!", "B/i/r/g/i/t/t/a", "Congrats to Birgitta today!"),
+    ("Congrats to \u1d2e\u2071\u02b3\u1d4d\u2071\u1d57\u1d57\u1d43 today!",  # superscript
+     "\u1d2e\u2071\u02b3\u1d4d\u2071\u1d57\u1d57\u1d43", "Congrats to Birgitta today!"),
     ("Congrats to M a y a T h o m p s o n today!", "M a y a T h o m p s o n",
      "Congrats to Maya Thompson today!"),
     ("Way to go, J a y l e n!", "J a y l e n", "Way to go, Jaylen!"),
@@ -260,6 +264,7 @@ NOT_DISGUISES = [
     "Email the office at office@cedarvalley.org with questions.",
     "Our score: 3-0, and the B-team won 2-1.",
     "I think a b c is easy.",
+    "Pick A/B/C, and the w/o column; T-shirts for the 5th/6th graders.",
 ]
 
 

@@ -95,8 +95,8 @@ class NameWords(Protocol):
 
 _RLO, _PDF = "\u202e", "\u202c"
 _PUSH = {"\u202a", "\u202b", "\u202d", "\u202e"}  # embeddings and overrides, closed by PDF
-# Letters spaced, dotted or hyphenated apart: "B i r g i t t a", "B.i.r.g.i.t.t.a".
-_SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?P<sep>[ .\-_*\u00b7\u2022])[^\W\d_]"
+# Letters spaced, dotted, hyphenated or slashed apart: "B i r g i t t a", "B.i.r.g.i.t.t.a".
+_SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?P<sep>[ ./\-_*\u00b7\u2022])[^\W\d_]"
                      r"(?:(?P=sep)[^\W\d_])+(?![^\W_])")
 # A word with digits or signs among its letters: "B1rg1tta", "M@ya", "Th0mps0n". It starts
 # with a letter ("1st", "4th", "@maya" are not disguises), and a "!" ends it ("Maya!").
