@@ -254,15 +254,41 @@ def test_entity_bomb_refused() -> None:
         read_draft(data, "laughs.odt", ".odt")
 
 
-@pytest.mark.parametrize("name", ["deep.odt", "deep.html"])
-def test_deep_nesting_is_no_crash(name: str) -> None:
-    depth = 50_000
+@pytest.mark.parametrize(("name", "depth"), [("deep.odt", 50_000), ("deep.html", 2_000)])
+def test_deep_nesting_is_read_to_the_end(name: str, depth: int) -> None:
     if name.endswith(".odt"):
         data = odt_bytes("<text:p>Hope Williams " + "<text:span>" * depth + "deep"
-                         + "</text:span>" * depth + "</text:p>")
+                         + "</text:span>" * depth + "</text:p><text:p>Call 503-555-0199</text:p>")
     else:
-        data = html_bytes("<p>Hope Williams " + "<span>" * depth + "deep" + "</span>" * depth)
-    assert "Hope Williams deep" in text_of(data, name)
+        data = html_bytes("<p>Hope Williams " + "<span>" * depth + "deep" + "</span>" * depth
+                          + "<p>Call 503-555-0199")
+    text = text_of(data, name)
+    assert "Hope Williams deep" in text and "Call 503-555-0199" in text
+
+
+def test_html_too_deep_to_read_to_the_end_is_refused() -> None:
+    # libxml2 stops at 2,048 levels: what follows would pass unchecked, so it is an error.
+    data = html_bytes("<p>x" + "<span>" * 3000 + "deep" + "</span>" * 3000
+                      + "<p>Call 503-555-0199")
+    with pytest.raises(InputError, match="nested over 2,048"):
+        read_draft(data, "deep.html", ".html")
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("tags.html", b"<p>" + b"<a " * 300_000),  # html.parser: minutes; libxml2: instant
+    ("fields.rtf", b"{\\rtf1 " + b"{\\field{\\*\\fldinst{ HYPERLINK " * 30_000 + b"}"),
+])
+def test_hostile_markup_is_read_in_one_pass(name: str, data: bytes) -> None:
+    # No timing here (bench/drafts.py measures): a quadratic reader would not finish.
+    read_draft(data, name, Path(name).suffix)
+
+
+def test_rtf_link_address_is_text() -> None:
+    data = rtf_bytes(r'See {\field{\*\fldinst{HYPERLINK "https://instagram.com/hope.williams"}}'
+                     r"{\fldrslt{her page}}}\par ")
+    text = text_of(data, "link.rtf")
+    assert "See her page" in text and "https://instagram.com/hope.williams" in text
+    assert "HYPERLINK" not in text
 
 
 # ---- a folder of drafts, clips and PDFs beside posts -----------------------------------
