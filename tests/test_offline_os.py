@@ -68,7 +68,7 @@ HOSTILE = {"ORT_DISABLE_TELEMETRY": "0", "FASTAPI_OTEL_AUTO_CONFIGURE": "true",
 SESSION = 60.0          # seconds of open model sessions each run is after
 AUDIT_PHOTOS = 64       # ~40-60 s of open sessions at --jobs 2 on 2 cores
 AUDIT_MIN = 30.0        # shorter than this (a much faster machine): once more, more photos
-SYSCALLS = ("connect,sendto,sendmsg,sendmmsg,open,openat,creat,mkdir,mkdirat,rename,"
+SYSCALLS = ("connect,sendto,sendmsg,sendmmsg,open,openat,?openat2,creat,mkdir,mkdirat,rename,"
             "renameat,renameat2,link,linkat,symlink,symlinkat,truncate")
 PHONE = "503-555-0142"
 
@@ -193,7 +193,7 @@ def _written(call: str, args: list[str]) -> list[str]:
             paths = [_path(None, args[1])] if len(args) > 1 else []
         else:
             paths = [_path(None, args[0])] if args else []
-    elif call == "openat":
+    elif call in ("openat", "openat2"):
         if not (len(args) > 2 and _WRITE_FLAGS.search(args[2])):
             return []
         paths = [_path(args[0], args[1])]
@@ -240,7 +240,7 @@ def judge(lines: Sequence[str], roots: Sequence[Path]) -> Verdict:
             if contact is not None:
                 verdict.contacts.append(contact)
             continue
-        if call in ("open", "openat") and ".onnx\"" in m.group(6) \
+        if call in ("open", "openat", "openat2") and ".onnx\"" in m.group(6) \
                 and verdict.first_model is None:
             verdict.first_model = moment
         for path in _written(call, args):
@@ -288,6 +288,8 @@ _WRITES = [
      "openat /tmp/posts/a.txt"),
     ('9 10:00:00.000001 openat(5</home/u/.cache>, "x.db", O_RDWR|O_CREAT, 0644) = 6',
      "openat /home/u/.cache/x.db"),
+    ('9 10:00:00.000001 openat2(AT_FDCWD</tmp/run>, "/var/tmp/x", {flags=O_WRONLY|O_CREAT, '
+     'mode=0600, resolve=0}, 24) = 3', "openat2 /var/tmp/x"),
     ('9 10:00:00.000001 mkdir("/home/u/.cache/Microsoft", 0777) = 0',
      "mkdir /home/u/.cache/Microsoft"),
     ('9 10:00:00.000001 rename("/tmp/run/.r.tmp", "/srv/report.html") = 0',
