@@ -465,3 +465,52 @@ def test_html_report_and_dry_run(tmp_path: Path) -> None:
     # The planned copy answers both: nothing about them needs a person.
     assert [f for f in post["needs_a_person"] if f["source"] in ("caption", "filename")] == []
     assert not (tmp_path / "out").exists()
+
+
+XMP_LEO = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+           '02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">'
+           "<dc:description><rdf:Alt><rdf:li>Leo Ramirez</rdf:li></rdf:Alt></dc:description>"
+           "</rdf:Description></rdf:RDF></x:xmpmeta>")
+
+
+def _tiff(path: Path) -> None:
+    from PIL import TiffImagePlugin
+
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[700] = XMP_LEO.encode()  # TIFF's XMP tag
+    info.tagtype[700] = 1
+    info[270] = "Priya Raman"  # ImageDescription
+    _pixels().save(path, tiffinfo=info)
+
+
+def _png_xmp(path: Path) -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", XMP_LEO)
+    _pixels().save(path, exif=exif(ImageDescription="Priya Raman").tobytes(), pnginfo=info)
+
+
+def _with_xmp(fmt: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        _pixels().save(path, fmt, exif=exif(ImageDescription="Priya Raman").tobytes(),
+                       xmp=XMP_LEO.encode())
+    return write
+
+
+@pytest.mark.parametrize(("name", "write", "expected"), [
+    ("a.tif", _tiff, [("EXIF ImageDescription", "Priya Raman"),
+                      ("XMP dc:description", "Leo Ramirez")]),
+    ("a.png", _png_xmp, [("EXIF ImageDescription", "Priya Raman"),
+                         ("XMP dc:description", "Leo Ramirez")]),
+    ("a.webp", _with_xmp("WEBP"), [("EXIF ImageDescription", "Priya Raman"),
+                                   ("XMP dc:description", "Leo Ramirez")]),
+    ("a.heic", _with_xmp("HEIF"), [("EXIF ImageDescription", "Priya Raman"),
+                                   ("XMP dc:description", "Leo Ramirez")]),
+    ("a.gif", lambda p: _pixels().save(p, comment=b"Priya Raman"), [("comment", "Priya Raman")]),
+])
+def test_captions_of_every_format(tmp_path: Path, name: str, write: Callable[[Path], None],
+                                  expected: list[tuple[str, str]]) -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    write(tmp_path / name)
+    assert captions_of(tmp_path / name) == expected
