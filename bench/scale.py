@@ -1,13 +1,16 @@
 """Work linear in the input (issue 9, item 2), each figure from one run:
 
 (a) long posts: a cold `smcheck check` of posts of 100 KB, 500 KB and 1 MB (made from
-    the development corpus's posts, eval/posts), wall time and peak memory;
+    the development corpus's posts, eval/posts), wall time and peak memory; each size
+    twice: as the posts' own short paragraphs, and as one paragraph on one line (the
+    same words with every line break made a space: a pasted blob, issue 18);
 (b) roster size: the warm per-post time of checking the corpus's posts with a
     50-student roster and with a 10,000-student roster (a district export: made from the
     US Census name lists of the `names` package), and their ratio.
 
 Nothing is committed: posts and rosters are made in a temp folder.
 Run: uv run python bench/scale.py [--sizes 100000,500000,1000000] [--posts 40]
+     [--shapes posts,paragraph] [--skip-long] [--skip-roster]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -39,6 +43,13 @@ def long_post(size: int) -> str:
             if len(text.encode()) >= size:
                 break
     return text.encode()[:size].decode("utf-8", "ignore")
+
+
+def one_paragraph(size: int) -> str:
+    """long_post's words as one paragraph on one line, `size` bytes: every run of white
+    space holding a line break becomes one space, and spaces pad it back to size."""
+    text = re.sub(r"\s*\n\s*", " ", long_post(size)).strip()
+    return text + " " * (size - len(text.encode()))
 
 
 def cold_check(path: Path, roster: Path) -> tuple[float, float]:
@@ -93,7 +104,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,500000,1000000")
     parser.add_argument("--posts", type=int, default=40)
+    parser.add_argument("--shapes", default="posts,paragraph",
+                        help="posts: short paragraphs; paragraph: one paragraph, one line")
     parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--skip-roster", action="store_true")
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "smcheck")], check=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,12 +118,16 @@ def main() -> int:
         census_roster(large, 10_000)
         if not args.skip_long:
             print("(a) long posts, cold check, 50-student roster")
-            print(f"{'size':>10} {'wall':>8} {'peak RSS, process tree':>24}")
+            print(f"{'size':>10} {'shape':>10} {'wall':>8} {'peak RSS, process tree':>24}")
+            makers = {"posts": long_post, "paragraph": one_paragraph}
             for size in (int(s) for s in args.sizes.split(",")):
-                post = folder / f"long-{size}.txt"
-                post.write_text(long_post(size), encoding="utf-8")
-                wall, peak = cold_check(post, small)
-                print(f"{size:>10,} {wall:>7.1f}s {peak:>20.0f} MiB")
+                for shape in args.shapes.split(","):
+                    post = folder / f"long-{shape}-{size}.txt"
+                    post.write_text(makers[shape](size), encoding="utf-8")
+                    wall, peak = cold_check(post, small)
+                    print(f"{size:>10,} {shape:>10} {wall:>7.1f}s {peak:>20.0f} MiB", flush=True)
+        if args.skip_roster:
+            return 0
         posts = POSTS[:args.posts]
         print(f"(b) roster size, warm, {len(posts)} posts of eval/posts")
         a = per_post(small, posts)

@@ -4,11 +4,17 @@ every core (engines.py): the findings must be exactly those of one process."""
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from smcheck.api import Checker
 from smcheck.config import Config
 from smcheck.engines import Engines
+from smcheck.extract import context
 from smcheck.post import Post
 from smcheck.roster import load_roster
 from tests.conftest import PUBLISH_AT, ROOT
@@ -39,3 +45,57 @@ def test_chunks_on_every_core_find_what_one_process_finds() -> None:
     one = _findings(serial, text)
     assert one, "the corpus's posts hold findings"
     assert _findings(parallel, text) == one
+
+
+class _CountingWords:
+    """context._WORDS that counts the characters each look back reads."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.read = 0
+
+    def finditer(self, text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        self.read += max(0, endpos - pos)
+        return self.pattern.finditer(text, pos, endpos)
+
+
+def _paragraph_work(monkeypatch: pytest.MonkeyPatch, checker: Checker,
+                    text: str) -> tuple[int, int]:
+    """Characters searched for paragraph-wide cues (public-event words, app lessons, a
+    parents' audience) and read looking back from a phone, an app or a place, while
+    checking `text`."""
+    made: list[context.Paragraphs] = []
+    init = context.Paragraphs.__init__
+
+    def keep(self: context.Paragraphs, *args: Any) -> None:
+        init(self, *args)
+        made.append(self)
+
+    words = _CountingWords(context._WORDS)
+    with monkeypatch.context() as m:
+        m.setattr(context.Paragraphs, "__init__", keep)
+        m.setattr(context, "_WORDS", words)
+        checker.check_post(Post(path="one-paragraph.txt", text=text), PUBLISH_AT)
+    assert len(made) == 1
+    return made[0].scanned, words.read
+
+
+def test_one_long_paragraph_is_read_a_bounded_number_of_times(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: a post of one long paragraph took time with the square of its length
+    (each sentence searched its whole paragraph again for public-event words; each phone
+    number read every word back to its line's start). The work is counted, not timed:
+    each paragraph is searched once per cue list, and a look back reads a few words."""
+    checker = Checker(config=Config(), roster=load_roster(EVAL / "roster.csv"))
+    posts = sorted((EVAL / "posts").glob("*.txt"))
+    # Posts with phones, apps, invitations and public events, as one line.
+    picked = [p for p in posts if re.search(r"\d{3}-\d{4}|snap|text me|admission|public",
+                                            p.read_text(encoding="utf-8"), re.I)][:24]
+    assert len(picked) == 24
+    blob = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in picked)
+    half = blob[:len(blob) // 2]
+    cues = 3  # paragraph-wide cue lists: public_event_words, app_discussion_words, parent_audience
+    for text in (half, blob):
+        scanned, read = _paragraph_work(monkeypatch, checker, text)
+        assert 0 < scanned <= cues * len(text)
+        assert read <= len(text)

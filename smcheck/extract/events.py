@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from smcheck.extract.context import opening_end
+from smcheck.extract.context import Paragraphs, opening_end
 from smcheck.extract.index import Intervals
 from smcheck.extract.names import NameMention, is_title_before
 from smcheck.extract.places import Place
@@ -239,7 +239,7 @@ def _to_school(trigger: _Trigger, places: Sequence[Place]) -> bool:
 def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence[str],
                 whens: Sequence[When], places: Sequence[Place], names: Sequence[NameMention],
                 first_names: Sequence[Span], people: Sequence[Span],
-                paragraph_starts: Sequence[int], public_post: bool,
+                paragraphs: Paragraphs, public_post: bool,
                 not_places: Sequence[tuple[int, int]] = (),
                 families: Mapping[str, str] | None = None) -> list[Event]:
     """Every activity and whereabouts the post announces, with its attached facts."""
@@ -282,7 +282,7 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
             continue
         here_whens = whens_in(sentence)
         here_places = places_in(sentence)
-        public = _public(text, sentence, paragraph_starts, public_post)
+        public = _public(sentence, paragraphs, public_post)
         past = tenses[i] == "past"
         # "Right now our 5th graders are hiking at Mt. Tabor": where they are (L201), not an
         # announcement of where they will be.
@@ -314,7 +314,7 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                 # is (whereabouts, below), not a school outing
             if trig.strong and i + 1 < len(sentences) and not past:
                 nxt = sentences[i + 1]
-                if _same_paragraph(paragraph_starts, sentence, nxt) and tenses[i + 1] != "past" \
+                if paragraphs.same(sentence.start, nxt.start) and tenses[i + 1] != "past" \
                         and not _has_trigger(text, doc, nxt) and not _LINE_OF_ITS_OWN.match(
                             text, nxt.start):
                     # "Field trip Friday! Please be at school by 8:15." adds the details.
@@ -429,24 +429,12 @@ def _has_trigger(text: str, doc: Doc, sentence: Span) -> bool:
     return sent is not None and any(True for _ in _triggers(text, sent, sentence))
 
 
-def _same_paragraph(starts: Sequence[int], a: Span, b: Span) -> bool:
-    from bisect import bisect_right
-
-    return bisect_right(starts, a.start) == bisect_right(starts, b.start)
-
-
-def _public(text: str, sentence: Span, paragraph_starts: Sequence[int],
-            public_post: bool) -> str | None:
-    """The words that open an event to families and the public: in its paragraph, or
-    the front matter's `public_event: true`."""
+def _public(sentence: Span, paragraphs: Paragraphs, public_post: bool) -> str | None:
+    """The words that open an event to families and the public: in its paragraph (searched
+    once for all its sentences), or the front matter's `public_event: true`."""
     if public_post:
         return "public_event: true"
-    from bisect import bisect_right
-
-    i = bisect_right(paragraph_starts, sentence.start) - 1
-    start = paragraph_starts[i] if i >= 0 else 0
-    end = paragraph_starts[i + 1] if i + 1 < len(paragraph_starts) else len(text)
-    m = _pattern("public_event_words").search(text, start, end)
+    m = paragraphs.search(_pattern("public_event_words"), sentence.start)
     return m.group() if m else None
 
 

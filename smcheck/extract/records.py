@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import cache
 
 from smcheck.extract.about import About
-from smcheck.extract.context import opening_end, words_before
+from smcheck.extract.context import Paragraphs, opening_end, words_before
 from smcheck.extract.times import When
 from smcheck.findings import Span
 from smcheck.lexicon import lexicon, phrase_pattern
@@ -159,25 +159,24 @@ def office_line(text: str, span: Span, sentence: Span) -> bool:
                 (re.match(r"\s*[(\-\u2013\u2014,]\s*", after) and offices.search(after)))
 
 
-def directs_to_app(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:
+def directs_to_app(text: str, span: Span, sentence: Span, paragraphs: Paragraphs) -> bool:
     """Does the sentence send people to the app, rather than talk about it (a safety
     lesson in its paragraph, "please don't use Snapchat")?"""
     s = text[sentence.start:sentence.end]
-    lesson = phrase_pattern("app_discussion_words").search(
-        text, paragraph.start, paragraph.end)
+    lesson = paragraphs.search(phrase_pattern("app_discussion_words"), span.start)
     talk = lesson and not phrase_pattern("app_directive_words").search(s) and \
         not re.search(r"@\w", s)
     return not talk and not negated_before(text, sentence, span.start)
 
 
-def invites_privately(text: str, span: Span, sentence: Span, paragraph: Span) -> bool:
+def invites_privately(text: str, span: Span, sentence: Span, paragraphs: Paragraphs) -> bool:
     """An invitation to students to a private channel; not "please don't DM me", not a
     district platform ("message me on Google Classroom"), and not a line written to
     parents ("Parents, text me with questions": R503 reports a personal number)."""
     if phrase_pattern("district_platforms").search(text, sentence.start, sentence.end):
         return False
     parents = phrase_pattern("parent_audience")
-    if (parents.search(text, paragraph.start, paragraph.end) or
+    if (paragraphs.search(parents, span.start) or
             parents.search(text, 0, opening_end(text, 400))) and \
             not phrase_pattern("student_audience").search(text, sentence.start, sentence.end):
         return False  # written to parents: in its paragraph, or in the post's title and greeting

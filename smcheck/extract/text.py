@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from smcheck.extract.about import About, about_sentences
-from smcheck.extract.context import PARAGRAPH_BREAK
+from smcheck.extract.context import PARAGRAPH_BREAK, Paragraphs
 from smcheck.extract.events import Event, find_events
 from smcheck.extract.index import sorted_by, starting_in
 from smcheck.extract.lines import breaks
@@ -343,6 +343,7 @@ def extract_text(
     people = sorted(found.people, key=lambda p: p.start)
     paragraphs = [0, *(m.end() for m in PARAGRAPH_BREAK.finditer(text))]
     about = about_sentences(text, sentences, names, people, paragraphs)
+    by_paragraph = Paragraphs(text, paragraphs)
     index = {span.start: sentence_of(span.start) for _, span in found.records}
     records = tied_records(text, found.records, sentences, about,
                            {k: v for k, v in index.items() if v is not None},
@@ -358,7 +359,7 @@ def extract_text(
         [(c.span.start, c.span.end) for c in found.contacts]
     surnames = {name_parts(f.student.last_name)[0]: f.student.id for f in families}
     events = find_events(text, doc, sentences, tenses, whens, places, names,
-                         found.first_names, people, paragraphs, public_event, not_places,
+                         found.first_names, people, by_paragraph, public_event, not_places,
                          surnames)
 
     def named_in(s: Span) -> list[str | None]:
@@ -371,16 +372,10 @@ def extract_text(
     contacts = [replace(c, office=c.kind == "phone" and office_line(text, c.span,
                                                                     around(c.span)))
                 for c in found.contacts]
-    def paragraph(span: Span) -> Span:
-        i = bisect_right(paragraphs, span.start) - 1
-        start = paragraphs[i] if i >= 0 else 0
-        end = paragraphs[i + 1] if i + 1 < len(paragraphs) else len(text)
-        return Span(start=start, end=end, text="")
-
     apps = [a for a in found.apps if directs_to_app(text, a.span, around(a.span),
-                                                    paragraph(a.span))]
+                                                    by_paragraph)]
     private = [p for p in found.private if invites_privately(text, p.span, around(p.span),
-                                                             paragraph(p.span))]
+                                                             by_paragraph)]
     return TextFacts(
         text=text,
         source=source,
