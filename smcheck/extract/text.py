@@ -54,6 +54,8 @@ class Contact:
     kind: ContactKind
     span: Span
     office: bool = False  # a phone labelled as a school or district line
+    # A disguised address read plainly ("jsmith [at] gmail [dot] com" is jsmith@gmail.com).
+    address: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,7 +268,8 @@ def _sort(text: str, results: Sequence[RecognizerResult], roster: Roster) -> _Fo
         elif r.entity_type in _ENTITY_KINDS:
             group, kind = _ENTITY_KINDS[r.entity_type]
             if group == "contact":
-                found.contacts.append(Contact(kind=kind, span=span))  # type: ignore[arg-type]
+                found.contacts.append(Contact(kind=kind, span=span,  # type: ignore[arg-type]
+                                              address=meta.get("address")))
             elif group == "identifier":
                 found.identifiers.append(Identifier(kind=kind, span=span,  # type: ignore[arg-type]
                                                     student_id=meta.get("student_id")))

@@ -76,7 +76,7 @@ def personal_contact(facts: Facts, ctx: Context) -> Iterator[Hit]:
     for c in facts.text.contacts:
         key = c.span.text.casefold()
         if c.kind == "email":
-            if not _district_email(c.span.text, domains):
+            if not _district_email(c.address or c.span.text, domains):
                 yield Hit(span=c.span, key=key,
                           message="An email address outside the district's domains: use your "
                                   "district email address instead.")
