@@ -24,6 +24,7 @@ def lexicon() -> dict[str, tuple[str, ...]]:
     return {k: tuple(str(w).casefold() for w in v) for k, v in data.items()}
 
 
+@cache  # asked for in every sentence: a set built once
 def words(name: str) -> frozenset[str]:
     return frozenset(lexicon()[name])
 

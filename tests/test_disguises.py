@@ -46,6 +46,8 @@ R503_DISGUISED = [
     ("Email me at kim [at] example-district [dot] org.", []),
     ("Call the front office at five oh three, five five five, oh one hundred.", []),
     ("Call the front office at 503-555-O100.", []),
+    ("Questions? DM us at @fernhill.counselor.kim on Instagram.", []),
+    ("Photos by our own @tori.sandoval.photo!", []),
     ("Room one, 503-555-0142.", ["503-555-0142"]),
     ("Email coach.kim@gmail.com.", ["coach.kim@gmail.com"]),
 ]

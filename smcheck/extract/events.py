@@ -20,7 +20,7 @@ Vocabulary: models/lexicon.toml, section "events".
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from smcheck.extract.context import Paragraphs, opening_end
-from smcheck.extract.index import Intervals
+from smcheck.extract.index import Intervals, sorted_by, starting_in, token_starts
 from smcheck.extract.names import NameMention, is_title_before
 from smcheck.extract.places import Place
 from smcheck.extract.times import When
@@ -113,12 +113,13 @@ def _token_at(sent: SpacySpan, pos: int) -> Token | None:
     """The token of `sent` at character pos (or the next one); None outside the sentence."""
     if not len(sent) or pos < sent[0].idx or pos >= sent[-1].idx + len(sent[-1].text):
         return None
-    for t in sent:
-        if t.idx <= pos < t.idx + max(1, len(t.text)):
-            return t
-        if t.idx > pos:
-            return t
-    return None
+    # By bisection over the document's token starts, not a walk along the sentence: asked
+    # for every name, time and place, and a sentence of a pasted blob may be thousands of
+    # tokens long.
+    doc = sent.doc
+    i = bisect_right(token_starts(doc), pos) - 1  # the last token starting at or before pos
+    t = doc[i]
+    return t if pos < t.idx + max(1, len(t.text)) else doc[i + 1]
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,11 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
     places = sorted(places, key=lambda p: p.span.start)
     when_starts = [w.span.start for w in whens]
     place_starts = [p.span.start for p in places]
+    # Names too: a sentence's whereabouts read the names in it (and, for "he" or "she", in
+    # the 400 characters before it), never the whole post's.
+    by_name, name_starts = sorted_by(names, lambda n: n.span.start)
+    firsts, first_starts = sorted_by(first_names, lambda s: s.start)
+    persons, person_starts = sorted_by(people, lambda s: s.start)
 
     def whens_in(s: Span) -> list[When]:
         return whens[bisect_left(when_starts, s.start):bisect_left(when_starts, s.end)]
@@ -334,8 +340,13 @@ def find_events(text: str, doc: Doc, sentences: Sequence[Span], tenses: Sequence
                              public=public or (opening if trig.noun and all(
                                  p.kind in ("school", "generic") for p in t_places) else None),
                              past=over))
-        out.extend(_whereabouts(text, sent, sentence, here_whens, here_places, names,
-                                first_names, people, past, public, families or {}))
+        lo, hi = sent.start_char, sent.end_char
+        out.extend(_whereabouts(text, sent, sentence, here_whens, here_places,
+                                starting_in(by_name, name_starts,
+                                            min(lo, sentence.start - 400), hi),
+                                starting_in(firsts, first_starts, lo, hi),
+                                starting_in(persons, person_starts, lo, hi),
+                                past, public, families or {}))
     return out
 
 

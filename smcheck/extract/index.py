@@ -61,3 +61,14 @@ def persons(doc: Doc) -> Intervals:
         cached = Intervals((e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON")
         doc.user_data["smcheck.persons"] = cached
     return cached
+
+
+def token_starts(doc: Doc) -> list[int]:
+    """The character offset of each token of the document, computed once per document."""
+    cached = doc.user_data.get("smcheck.token_starts")
+    if cached is None:
+        from spacy.attrs import IDX
+
+        cached = doc.to_array([IDX]).tolist() if len(doc) else []
+        doc.user_data["smcheck.token_starts"] = cached
+    return cached

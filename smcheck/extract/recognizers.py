@@ -110,7 +110,9 @@ def _email_pattern() -> re.Pattern[str]:
     label = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     return re.compile(
         rf"(?<![\w.+-])(?P<local>[A-Za-z0-9](?:[\w.+-]*[A-Za-z0-9_])?)"
-        rf"(?P<at>\s*[\[({{<]\s*(?:{at})\s*[\])}}>]\s*|\s+(?:{at})\s+|\s*@\s*)"
+        # "@" with a space after it ("jsmith @ gmail . com"), not only before: "DM us at
+        # @fernhill.counselor" is a handle.
+        rf"(?P<at>\s*[\[({{<]\s*(?:{at})\s*[\])}}>]\s*|\s+(?:{at})\s+|\s*@\s+|@)"
         rf"(?P<domain>{label}(?:(?:{_email_dot().pattern}){label})+)(?![\w-])", re.I)
 
 

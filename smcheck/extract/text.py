@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from smcheck.extract.about import About, about_sentences
 from smcheck.extract.context import PARAGRAPH_BREAK, Paragraphs
 from smcheck.extract.events import Event, find_events
-from smcheck.extract.index import sorted_by, starting_in
+from smcheck.extract.index import Intervals, sorted_by, starting_in
 from smcheck.extract.lines import breaks
 from smcheck.extract.names import FamilyName, NameMatcher, NameMention, family_names, name_parts
 from smcheck.extract.normalize import Canonical, canonical
@@ -334,12 +334,12 @@ def extract_text(
     tenses = _tenses(text, doc, sentences)
     whens: list[When] = []
     places: list[Place] = []
-    contact_spans = [(c.span.start, c.span.end) for c in found.contacts]
+    contact_spans = Intervals((c.span.start, c.span.end) for c in found.contacts)
     for sentence, tense in zip(sentences, tenses, strict=True):
         if now is not None:
             whens.extend(
                 w for w in resolve(sentence.text, sentence.start, now, tense == "past")
-                if not any(a <= w.span.start < b for a, b in contact_spans)
+                if not contact_spans.covers(w.span.start)
             )
         places.extend(find_places(text, doc, sentence.start, sentence.end))
     names = sorted(names, key=lambda n: n.span.start)
