@@ -290,6 +290,7 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _V = "{urn:schemas-microsoft-com:vml}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Text boxes are written twice, as DrawingML and as a VML fallback: one is read.
+_DOCX_EXTRA = re.compile(r"/word/(?:header\d*|footer\d*|footnotes|endnotes)\.xml")
 _DOCX_SKIP = frozenset({f"{_MC}Fallback", f"{_W}del", f"{_W}instrText"})
 
 
@@ -304,14 +305,13 @@ def _docx(data: bytes, file: str) -> Draft:
         raise InputError(file, f"is not a Word document smcheck can read ({_why(exc)}): "
                          "open it in Word and Save As .docx again, or paste the text into "
                          "a .txt post") from None
-    part = document.part
     out = _Text()
     runs: list[list[str]] = []
     alts: list[str] = []
     images: dict[str, Embedded] = {}
     unchecked: list[Unread] = []
 
-    def picture(rid: str | None, linked: bool) -> None:
+    def picture(part: Any, rid: str | None, linked: bool) -> None:
         if not rid:
             return
         if linked:
@@ -335,8 +335,8 @@ def _docx(data: bytes, file: str) -> Draft:
     def skip(el: Any) -> bool:
         return el.tag in _DOCX_SKIP
 
-    try:
-        for event, el in _walk(document.element.body, skip):
+    def read(part: Any, root: Any) -> None:
+        for event, el in _walk(root, skip):
             tag = el.tag
             if event == "start":
                 if tag == f"{_W}p":
@@ -351,10 +351,10 @@ def _docx(data: bytes, file: str) -> Draft:
                 elif tag == f"{_WP}docPr":  # a drawing's alt text and title
                     alts.extend(v for v in (el.get("title"), el.get("descr")) if v)
                 elif tag == f"{_A}blip":
-                    picture(el.get(f"{_R}embed"), False)
-                    picture(el.get(f"{_R}link"), True)
+                    picture(part, el.get(f"{_R}embed"), False)
+                    picture(part, el.get(f"{_R}link"), True)
                 elif tag == f"{_V}imagedata":
-                    picture(el.get(f"{_R}id"), False)
+                    picture(part, el.get(f"{_R}id"), False)
                 elif tag == f"{_V}shape" and el.get("alt"):
                     alts.append(el.get("alt"))
             elif event == "end" and tag == f"{_W}p":
@@ -362,6 +362,19 @@ def _docx(data: bytes, file: str) -> Draft:
                 for alt in alts:
                     out.add(alt)
                 alts.clear()
+
+    try:
+        read(document.part, document.element.body)
+        # Headers, footers, footnotes and endnotes are printed with the document: read
+        # after the body (comments and deleted text are not: they are never published).
+        from docx.oxml.parser import parse_xml
+
+        for extra in document.part.package.iter_parts():
+            if _DOCX_EXTRA.fullmatch(str(extra.partname)):
+                if len(extra.blob) > MAX_XML_PART:
+                    raise InputError(file, f"holds a part over {MAX_XML_PART // 10**6} MB "
+                                     f"({extra.partname}): refused")
+                read(extra, parse_xml(extra.blob))
     except (ValueError, KeyError, etree.LxmlError) as exc:
         raise InputError(file, f"is a damaged Word document ({_why(exc)}): open it in "
                          "Word and Save As .docx again") from None

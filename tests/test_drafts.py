@@ -113,6 +113,18 @@ def html_bytes(body: str) -> bytes:
             f"</head><body>{body}</body></html>").encode()
 
 
+def docx_with_header() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Body words")
+    d.sections[0].header.paragraphs[0].text = "Draft about Hope Williams"
+    d.sections[0].footer.paragraphs[0].text = "Footer by Grace Park"
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
 def text_of(data: bytes, name: str) -> str:
     return read_draft(data, name, Path(name).suffix).text
 
@@ -139,6 +151,8 @@ READ = [
                               table=("Cell one", "Cell two")),
      ["Congrats to " + NAME + "!\n\nCall " + PHONE + ".", "Sofia Hernandez holding the trophy",
       "Photo: Grace Park at the game", "Cell one\n\nCell two"], []),
+    ("header.docx", docx_with_header(),
+     ["Body words\n\nDraft about Hope Williams\n\nFooter by Grace Park"], []),
     ("draft.odt", odt_bytes("<text:p>Congrats to Hope<text:s/>Williams<office:annotation>"
                             "<text:p>reviewer note Sofia Hernandez</text:p></office:annotation>"
                             "!</text:p><text:p>Call 503&#8209;555&#8209;0199<text:line-break/>"
@@ -376,10 +390,10 @@ def test_html_report_lists_the_files_not_checked(folder: Path, tmp_path: Path) -
 def test_clip_and_pdf_belong_to_their_post(tmp_path: Path) -> None:
     (tmp_path / "trip.txt").write_text("Great day.\n")
     for name in ("trip.mov", "trip-2.webm", "trip_notes.pdf", "other.m4v", "LICENSE.pdf",
-                 "notes.csv"):
+                 "notes.csv", "trip.zip"):
         (tmp_path / name).write_bytes(b"x")
     sources = {s.label: [i.name for i in s.images] for s in discover(tmp_path)}
-    assert sources == {str(tmp_path / "trip.txt"): ["trip-2.webm", "trip.mov"],
+    assert sources == {str(tmp_path / "trip.txt"): ["trip-2.webm", "trip.mov", "trip.zip"],
                        str(tmp_path / "other.m4v"): ["other.m4v"],
                        str(tmp_path / "trip_notes.pdf"): ["trip_notes.pdf"]}
 
