@@ -575,3 +575,21 @@ def test_a_fix_leaves_exactly_the_accepted_place(tmp_path: Path) -> None:
     [p] = data["posts"]
     assert [(f["rule"], f["severity"]) for f in p["after"]] == [("N102", "info")]
     assert p["verdict_after"] == "ok" and code == 0
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    ("---\nimages: [rose.jpg]\n---\n", "---\nimages: []\n---\n"),
+    ("---\nimages: [a.jpg, rose.jpg, b.jpg]\n---\n", "---\nimages: [a.jpg, b.jpg]\n---\n"),
+    ('---\nimages: ["photos/rose.jpg", b.jpg]\n---\n', "---\nimages: [b.jpg]\n---\n"),
+    ("---\nimages:\n  - photos/rose.jpg\n  - b.jpg\n---\n", "---\nimages:\n  - b.jpg\n---\n"),
+    ("---\nimages:\n  - rose.jpg\n---\n", "---\nimages: []\n---\n"),
+    # Not another photo whose name ends the same way, nor anything but the list.
+    ("---\nimages: [primrose.jpg, rose.jpg]\n---\n", "---\nimages: [primrose.jpg]\n---\n"),
+    ("---\nimages: [primrose.jpg]\n---\n", "---\nimages: [primrose.jpg]\n---\n"),
+    ("---\ntitle: x\nimages:\n- rose.jpg\npublish_at: 2026-01-01\n---\n",
+     "---\ntitle: x\nimages: []\npublish_at: 2026-01-01\n---\n"),
+])
+def test_a_photo_left_out_is_not_listed(front: str, expected: str) -> None:
+    from smcheck.fix import unlisted
+
+    assert unlisted(front, ["rose.jpg"]) == expected

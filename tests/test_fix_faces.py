@@ -200,3 +200,19 @@ def test_a_flagged_name_in_the_photo_leaves_it_out(tmp_path: Path) -> None:
     assert code == 1 and post["images"] == [] and post["verdict_after"] == "block"
     assert "custody or safety flag" in post["not_written"][0]["reason"]
     assert "N104" in {f["rule"] for f in post["needs_a_person"]}
+
+
+def test_front_matter_does_not_list_the_photo_left_out(roster: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "rose.jpg").write_bytes((FACES / "kit_with_rose.jpg").read_bytes())
+    (src / "post.md").write_text("---\nimages: [rose.jpg]\n---\nPhotos from our week!\n")
+    r = CliRunner().invoke(app, ["fix", str(src / "post.md"), "--out", str(tmp_path / "out"),
+                                 "-r", str(roster), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    [post] = json.loads(r.stdout)["posts"]
+    assert (tmp_path / "out" / "post.md").read_text() == \
+        "---\nimages: []\n---\nPhotos from our week!\n"
+    # What needs a person is the photo left out, not a missing file.
+    assert [f["rule"] for f in post["needs_a_person"]] == ["F403"]
+    assert post["verdict_after"] == "block"

@@ -15,6 +15,7 @@ what needs a person: fix never rewrites a schedule, a record or a contact by gue
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -254,6 +255,18 @@ def _front_matter(source: PostSource, post: Post) -> str:
     return without_hidden(raw[:len(raw) - len(post.text)]) if raw.endswith(post.text) else ""
 
 
+def unlisted(front: str, names: Sequence[str]) -> str:
+    """Front matter without these photos in its `images:` list, written as a block
+    (`- photos/a.jpg`) or inline (`[a.jpg, b.jpg]`), quoted or not; a list left empty
+    is `[]`."""
+    for name in names:
+        item = r"[\"']?[^,\[\]\n\"']*?(?<![\w.-])" + re.escape(name) + r"[\"']?"
+        front = re.sub(rf"(?m)^[ \t]*-[ \t]*{item}[ \t]*\r?\n", "", front)
+        front = re.sub(rf"(?<=\[)[ \t]*{item}[ \t]*(?:,[ \t]*|(?=\]))", "", front)
+        front = re.sub(rf"[ \t]*,[ \t]*{item}(?=[ \t]*[,\]])", "", front)
+    return re.sub(r"(?m)^(images:)[ \t]*(\r?\n)(?![ \t]*-[ \t])", r"\1 []\2", front)
+
+
 def _carry_accepted(before: PostReport, after: PostReport) -> PostReport:
     """A finding a person accepted on the original (reported as info) is info on the
     copy too: the same rule, student and words or face."""
@@ -380,6 +393,9 @@ def fix_post(checker: Checker, source: PostSource, layout: Layout, options: FixO
 
     out_text: Path | None = None
     front = _front_matter(source, post)
+    # A photo left out is not listed: the copy's front matter would name a missing file.
+    left = {nw.file for nw in not_written}
+    front = unlisted(front, [p.name for p in post.images if post.label(p) in left])
     # Front matter that lists a photo lists its copy (a neutral name, HEIC as JPEG).
     front = renamed(front, {p.name: layout.target(p, post_dir)[0].name for p in post.images})
     body = front + text
