@@ -20,14 +20,15 @@ _offline.native()
 __version__ = "0.2.0"
 
 if TYPE_CHECKING:
-    from smcheck.api import Checker, audit, check, make_checker
+    from smcheck.api import Checker, check, make_checker
+    from smcheck.batch import audit_folder as audit
     from smcheck.config import Config
     from smcheck.errors import InputError
     from smcheck.findings import Box, Finding, Notice, PostReport, Report, Severity, Span
     from smcheck.roster import Roster
 
 _LAZY = {
-    "check": "smcheck.api", "audit": "smcheck.api", "make_checker": "smcheck.api",
+    "check": "smcheck.api", "audit": "smcheck.batch:audit_folder", "make_checker": "smcheck.api",
     "Checker": "smcheck.api", "Config": "smcheck.config", "InputError": "smcheck.errors",
     "Box": "smcheck.findings", "Finding": "smcheck.findings", "Notice": "smcheck.findings",
     "PostReport": "smcheck.findings", "Report": "smcheck.findings",
@@ -45,7 +46,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'smcheck' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = module.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value  # once: later lookups skip this function
     return value
 

@@ -14,7 +14,8 @@ Underneath, a `Checker` holds what a run shares (config, roster, models loaded o
     report = check("...", checker=checker)
     checker.report([checker.check_post(post, publish_at)], publish_at)
 
-Folders: smcheck.batch.audit(checker, posts_in(checker, folder), publish_at, jobs=2).
+Folders: smcheck.batch.audit(checker, posts_in(checker, folder), publish_at, jobs=2);
+`smcheck.audit` is smcheck.batch.audit_folder (a folder's run sits above this module).
 """
 
 from __future__ import annotations
@@ -527,35 +528,3 @@ def check(
     when = publish_time(publish_at)
     post = make_post(text, path=path, images=images)
     return run.report([run.check_safely(post, when)], when, redact=redact)
-
-
-def audit(
-    folder: PathArg,
-    *,
-    roster: RosterArg = None,
-    config: ConfigArg = None,
-    publish_at: datetime | str | None = None,
-    jobs: int = 1,
-    redact: bool = False,
-    cache: bool = False,
-    checker: Checker | None = None,
-) -> Report:
-    """Check every post in a folder (SPEC section 2): one unreadable post is an E901 and
-    the rest go on. The config is looked for beside the folder first. `jobs` > 1 checks
-    posts in parallel processes; `cache` keeps results in the user cache folder."""
-    from smcheck.batch import audit as run_audit
-    from smcheck.batch import posts_in
-
-    root = Path(folder)
-    if not root.is_dir():
-        raise InputError(str(root), "not a folder" if root.exists() else "folder not found")
-    if checker is None:
-        from smcheck.config import discover_config
-
-        # A folder of posts usually carries its own smcheck.toml: look there first.
-        start = root if discover_config(root.resolve()) else None
-    run = checker if checker is not None else \
-        make_checker(roster, config, start=start, use_cache=cache)
-    when = publish_time(publish_at)
-    posts = run_audit(run, posts_in(run, root), when, jobs=jobs)
-    return run.report(posts, when, redact=redact)

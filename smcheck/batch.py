@@ -25,12 +25,19 @@ from typing import Any
 from smcheck import __version__, usercache
 from smcheck.accept import FILE_NAME as ACCEPTED_FILE
 from smcheck.accept import SCHEME as ACCEPT_SCHEME
-from smcheck.api import Checker
+from smcheck.api import (
+    Checker,
+    ConfigArg,
+    PathArg,
+    RosterArg,
+    make_checker,
+    publish_time,
+)
 from smcheck.config import Config
 from smcheck.engines import MODEL_THREADS_ENV
-from smcheck.errors import SetupError
+from smcheck.errors import InputError, SetupError
 from smcheck.extract.faces import FaceModelsUnavailable, References, reference_encoding
-from smcheck.findings import Box, Finding, PostReport, Severity, Span
+from smcheck.findings import Box, Finding, PostReport, Report, Severity, Span
 from smcheck.post import PostSource, discover
 from smcheck.roster import Roster
 from smcheck.textfile import file_digest
@@ -189,6 +196,7 @@ def _report_from(d: dict[str, Any], roster: Roster) -> PostReport:
             student_name=student.display_name if student else None,
             confidence=f["confidence"], policy=tuple(f["policy"]), field=f.get("field"),
             more=tuple(Span(**s) for s in f.get("more", ())),
+            summary=f.get("summary", ""),
         ))
     return PostReport(
         path=d["path"], images=tuple(d["images"]), text=d["text"], findings=tuple(findings),
@@ -411,3 +419,36 @@ def _check_with(args: tuple[Config, Roster, bool, PostSource, datetime]) -> Post
         _init_worker(config, roster, use_cache)
     assert _WORKER is not None
     return _WORKER.audit_one(source, publish_at)
+
+
+# ---- the front door: smcheck.audit ---------------------------------------------------
+
+
+def audit_folder(
+    folder: PathArg,
+    *,
+    roster: RosterArg = None,
+    config: ConfigArg = None,
+    publish_at: datetime | str | None = None,
+    jobs: int = 1,
+    redact: bool = False,
+    cache: bool = False,
+    checker: Checker | None = None,
+) -> Report:
+    """`smcheck.audit`: check every post in a folder (SPEC section 2); one unreadable
+    post is an E901 and the rest go on. The config is looked for beside the folder first.
+    `jobs` > 1 checks posts in parallel processes; `cache` keeps results in the user
+    cache folder. (Here, not in api.py beside smcheck.check: a folder's run is this
+    module's, and api.py sits below it.)"""
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(str(root), "not a folder" if root.exists() else "folder not found")
+    if checker is None:
+        from smcheck.config import discover_config
+
+        # A folder of posts usually carries its own smcheck.toml: look there first.
+        start = root if discover_config(root.resolve()) else None
+    run = checker if checker is not None else \
+        make_checker(roster, config, start=start, use_cache=cache)
+    when = publish_time(publish_at)
+    return run.report(audit(run, posts_in(run, root), when, jobs=jobs), when, redact=redact)

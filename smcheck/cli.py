@@ -776,6 +776,8 @@ def rules(
     if format is Format.json:
         import json
 
+        from smcheck.reporters.rules import rules_json
+
         sys.stdout.write(json.dumps(rules_json(one.code if one else None), indent=2,
                                     ensure_ascii=False) + "\n")
         return
@@ -793,19 +795,6 @@ def rules(
     for p in one.policy:
         console.print(f"  {p.district}, \u201c{p.heading}\u201d ({p.file}):")
         console.print(f"    \u201c{p.quote}\u201d")
-
-
-def rules_json(code: str | None = None) -> list[dict[str, object]] | dict[str, object]:
-    """`rules --format json` (and serve's /rules): every rule, or the one asked for."""
-    from smcheck.rules import RULES
-
-    data: list[dict[str, object]] = [
-        {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
-         "what": r.what, "why": r.why, "example": r.example, "use_instead": r.use_instead,
-         "policy": [{"ref": p.ref, "district": p.district, "heading": p.heading,
-                     "file": p.file, "quote": p.quote} for p in r.policy]}
-        for r in RULES if code is None or r.code == code]
-    return data if code is None else data[0]
 
 
 @app.command("settings")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smcheck.codes import RULE_CODES
 from smcheck.errors import InputError
 from smcheck.findings import Severity
 from smcheck.roster import (
@@ -124,8 +125,6 @@ def config_from_table(table: dict[str, Any], path: Path) -> Config:
         raise InputError(
             file, f"unknown key(s): {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})"
         )
-    from smcheck.rules import RULE_CODES  # the catalogue, to validate codes
-
     kwargs: dict[str, Any] = {"path": path}
     if "roster" in table:
         kwargs.update(_roster_table(table["roster"], path))

@@ -14,17 +14,21 @@ grows with the post, not with its square.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smcheck._presidio import load as load_presidio
 from smcheck._presidio import read_registry, trusted_patterns
+from smcheck.extract.parsed import Parsed
+
+# MODEL_THREADS_ENV and model_threads are read here by audit workers, serve and tests.
+from smcheck.extract.threads import MODEL_THREADS_ENV as MODEL_THREADS_ENV
+from smcheck.extract.threads import cores
+from smcheck.extract.threads import model_threads as model_threads
 from smcheck.lexicon import models_dir
 
 if TYPE_CHECKING:
@@ -35,15 +39,6 @@ if TYPE_CHECKING:
 
     from smcheck.extract.faces import FaceModels
     from smcheck.extract.ocr import Ocr
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One post's parse: the whole text's Doc, and the chunks it was parsed in (start
-    offset and Doc), which Presidio analyses one by one."""
-
-    doc: Doc
-    chunks: tuple[tuple[int, Doc], ...]
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -180,7 +175,7 @@ class Engines:
         """How many processes a post of this many characters is worked on by."""
         if chars < int(self.settings["spacy"]["parallel_chars"]):
             return 1
-        return min(_cores(), 4)
+        return min(cores(), 4)
 
     @cached_property
     def ocr(self) -> Ocr:
@@ -195,18 +190,6 @@ class Engines:
         from smcheck.extract.faces import FaceModels
 
         return FaceModels()
-
-
-def load_recognizers(conf_file: Path) -> list[EntityRecognizer]:
-    """The recognizers a Presidio registry YAML file describes (smcheck's own, or a
-    district's extra ones named by the config)."""
-    load_presidio()
-    from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
-
-    import smcheck.extract.recognizers  # noqa: F401  (registers smcheck's recognizer classes)
-
-    registry = RecognizerRegistryProvider(conf_file=conf_file).create_recognizer_registry()
-    return list(registry.recognizers)
 
 
 def build_analyzer(nlp_engine: SpacyNlpEngine, conf_file: Path,
@@ -275,25 +258,6 @@ def _register_components() -> None:
             if token.idx in starts and token.i > 0 and not token.is_space:
                 token.is_sent_start = True
         return doc
-
-
-MODEL_THREADS_ENV = "SMCHECK_MODEL_THREADS"
-
-
-def model_threads() -> int:
-    """Threads of the ONNX models (MTCNN, OCR) in this process: one where a process runs
-    on each core (an audit's workers, `serve --workers N`: they set SMCHECK_MODEL_THREADS
-    to 1), else up to two, so that a single check or `serve` uses the second core for a
-    photo (a 12 MP photo's MTCNN and OCR: ~360 -> ~300 ms)."""
-    raw = os.environ.get(MODEL_THREADS_ENV, "")
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    return max(1, min(_cores(), 2))
-
-
-def _cores() -> int:
-    """The cores this process may run on (1 where the platform cannot say)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 # What forked analysis workers read (Engines.analyze): set just before the fork.

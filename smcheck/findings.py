@@ -7,6 +7,7 @@ from a report here, so every reporter agrees on them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,11 +91,21 @@ class Finding:
     # Which metadata of `file` the span is in (source "caption" or "filename"):
     # "EXIF ImageDescription", "XMP dc:description", "IPTC caption (2:120)", "file name".
     field: str | None = None
+    # The rule's one-line summary, as `name` and `policy` are the rule's: a finding is
+    # shown, redacted too, without the rule catalogue (which sits above, in rules/).
+    summary: str = ""
 
     @property
     def spans(self) -> tuple[Span, ...]:
         """Every place of the finding in the text: its span, then `more`."""
         return ((self.span,) if self.span is not None else ()) + self.more
+
+    def shown(self, redact: bool) -> str:
+        """The message, or under --redact one that quotes no words and names no one."""
+        if not redact:
+            return self.message
+        summary = self.summary or self.name
+        return f"{summary[:1].upper()}{summary[1:]}. See `smcheck rules {self.rule}`."
 
     def sort_key(self) -> tuple[int, int, str, str]:
         pos = self.span.start if self.span else -1
@@ -176,16 +187,63 @@ class Report:
         return "block" if v["block"] else ("review" if v["review"] else "ok")
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of SPEC section 6, as Python values."""
-        from smcheck.reporters.json import to_dict
-
-        return to_dict(self)
+        """The JSON of SPEC section 6, as Python values (what `--format json` prints:
+        reporters/json.py)."""
+        verdicts = self.verdicts()
+        return {
+            "version": 1,
+            "publish_at": self.publish_at.isoformat(timespec="seconds"),
+            "posts": [
+                {
+                    "path": p.path,
+                    "images": list(p.images),
+                    "verdict": p.verdict(self.fail_on),
+                    "findings": [finding_dict(f, self) for f in p.findings],
+                }
+                for p in self.posts
+            ],
+            "notices": [{"code": n.code, "message": n.message} for n in self.notices],
+            "summary": {
+                "posts": len(self.posts),
+                "blocked": verdicts["block"],
+                "review": verdicts["review"],
+                "ok": verdicts["ok"],
+                "findings": self.severity_counts(),
+            },
+        }
 
     def to_json(self) -> str:
         """The JSON of SPEC section 6 (what `--format json` prints)."""
-        from smcheck.reporters.json import render
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-        return render(self)
+
+def finding_dict(f: Finding, report: Report) -> dict[str, Any]:
+    """One finding as SPEC section 6 gives it, redacted as the report asks."""
+    span = None
+    if f.span is not None:
+        span = {"start": f.span.start, "end": f.span.end,
+                "text": "" if report.redact else f.span.text}
+    box = None
+    if f.box is not None:
+        box = {"top": f.box.top, "right": f.box.right, "bottom": f.box.bottom, "left": f.box.left}
+    out: dict[str, Any] = {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.label,
+        "message": f.shown(report.redact),
+        "source": f.source,
+        "file": f.file,
+        "span": span,
+        "box": box,
+        "student_id": None if report.redact else f.student_id,
+        "policy": list(f.policy),
+    }
+    if f.confidence is not None:
+        out["confidence"] = round(f.confidence, 3)
+    if f.field is not None:
+        # Source "caption" or "filename": which metadata of the photo the span is in.
+        out["field"] = f.field
+    return out
 
 
 def sorted_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

@@ -931,7 +931,7 @@ def create_app(options: ServeOptions | None = None, *, warm: bool = True,
 
     @app.get("/rules", summary="The rules, with their policy passages")
     def rules() -> Response:
-        from smcheck.cli import rules_json
+        from smcheck.reporters.rules import rules_json
 
         return JSONResponse(rules_json())
 

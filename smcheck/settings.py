@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from smcheck.codes import RULE_CODES
 from smcheck.config import Config, discover_config, load_config_file, parse_fail_on
 from smcheck.errors import InputError
 from smcheck.findings import Notice
@@ -88,8 +89,6 @@ class Settings:
 
 def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
     """Rule codes or their prefixes ("N", "N1", "N101"), comma- or space-separated."""
-    from smcheck.rules import RULE_CODES
-
     out: set[str] = set()
     for value in values:
         for part in value.replace(",", " ").split():

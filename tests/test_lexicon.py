@@ -33,12 +33,11 @@ def test_every_list_is_used_and_clean(name: str) -> None:
 
 
 def test_recognizers_load_and_each_entity_becomes_a_fact() -> None:
-    from smcheck.engines import load_recognizers
-    from smcheck.extract.text import _ENTITY_KINDS
+    from smcheck.extract.recognizers import ENTITY_KINDS, load_recognizers
 
     recognizers = load_recognizers(models_dir() / "recognizers.yaml")
     entities = {e for r in recognizers for e in r.supported_entities}
-    assert entities <= set(_ENTITY_KINDS), entities - set(_ENTITY_KINDS)
+    assert entities <= set(ENTITY_KINDS), entities - set(ENTITY_KINDS)
     assert {"PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "STUDENT_NUMBER", "RECORD_HEALTH",
             "EPHEMERAL_APP", "PRIVATE_CHANNEL"} <= entities
 
@@ -132,7 +131,7 @@ def test_presidio_validates_every_other_pattern() -> None:
 
 
 def test_a_district_recognizer_with_a_bad_pattern_is_refused(tmp_path: Path) -> None:
-    from smcheck.engines import load_recognizers
+    from smcheck.extract.recognizers import load_recognizers
 
     bad = tmp_path / "district.yaml"
     bad.write_text("supported_languages: [en]\nglobal_regex_flags: 26\nrecognizers:\n"

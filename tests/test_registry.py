@@ -21,6 +21,14 @@ def test_codes_unique_and_well_formed() -> None:
     assert len({r.name for r in RULES}) == len(RULES)
 
 
+def test_the_codes_config_checks_against_are_the_rules() -> None:
+    """smcheck.codes (below the config) lists exactly the rules' codes."""
+    from smcheck.codes import RULE_CODES
+    from smcheck.rules import RULE_CODES as RULES_OWN
+
+    assert {r.code for r in RULES} == RULE_CODES == RULES_OWN
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_is_documented_and_cited(rule) -> None:  # type: ignore[no-untyped-def]
     assert len(rule.what) > 40 and rule.why and rule.example and rule.use_instead

@@ -122,8 +122,8 @@ class FaceModels:
         """The encoder on onnxruntime, or (when it cannot load) dlib's own: the same
         network and weights, 20x slower here (encoder.py says why)."""
         if self._encoder is None and self._dlib_encoder is None:
-            from smcheck.engines import model_threads
             from smcheck.extract.encoder import Encoder, EncoderUnavailable
+            from smcheck.extract.threads import model_threads
 
             try:
                 self._encoder = Encoder(self._encoder_file, threads=model_threads())
@@ -142,7 +142,7 @@ class FaceModels:
             from smcheck.extract.mtcnn import Mtcnn, MtcnnUnavailable
 
             try:
-                from smcheck.engines import model_threads
+                from smcheck.extract.threads import model_threads
 
                 self._mtcnn = Mtcnn(threads=model_threads())
             except MtcnnUnavailable as exc:

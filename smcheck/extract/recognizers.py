@@ -39,6 +39,20 @@ PERSON_NAME = "PERSON_NAME"  # a full name of somebody not on the roster or staf
 FIRST_NAME = "FIRST_NAME"  # a lone first name of somebody not on the roster ("Jordan")
 ROSTER_ID = "ROSTER_ID"  # a roster student id: metadata "student_id"
 
+# The entities Presidio finds (ours, models/recognizers.yaml's, a district's) that
+# extract/text.py sorts into facts: (group, kind).
+ENTITY_KINDS: dict[str, tuple[str, str]] = {
+    "PHONE_NUMBER": ("contact", "phone"), "EMAIL_ADDRESS": ("contact", "email"),
+    "ROSTER_ID": ("identifier", "roster_id"), "STUDENT_NUMBER": ("identifier", "student_number"),
+    "US_SSN": ("identifier", "ssn"),
+    "RECORD_ASSESSMENT": ("record", "assessment"), "RECORD_HEALTH": ("record", "health"),
+    "RECORD_SERVICE": ("record", "service"), "RECORD_DISCIPLINE": ("record", "discipline"),
+    "RECORD_ATTENDANCE": ("record", "attendance"), "RECORD_LUNCH": ("record", "lunch"),
+    "EPHEMERAL_APP": ("app", ""), "PRIVATE_CHANNEL": ("private", ""),
+}
+# What a district's recognizer may find: any other entity would be found and ignored.
+KNOWN_ENTITIES = frozenset(ENTITY_KINDS)
+
 # Words holding a digit: every roster id is one (ids without a digit are matched too,
 # as whole words, below). One pass over the text, then set lookups: the cost does not
 # grow with the roster (a district export has 10,000 students).
@@ -320,16 +334,12 @@ def run_recognizers(roster: Roster, matcher: NameMatcher, config: Config) -> lis
 def district_recognizers(path: Path) -> list[EntityRecognizer]:
     """A district's recognizer file: one the whole run shares, so a file Presidio cannot
     load stops the run with one line naming it (never an E902 on every post)."""
-    from smcheck.engines import load_recognizers
-
     try:
         loaded = load_recognizers(path)  # Presidio compiles each pattern: a bad one fails here
     except Exception as exc:
         problem = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise SetupError(str(path), "not a recognizer registry smcheck can load "
                          f"(the format of models/recognizers.yaml): {problem}") from None
-    from smcheck.extract.text import KNOWN_ENTITIES
-
     for recognizer in loaded:  # a misspelt entity would find words no rule reads
         unknown = sorted(set(recognizer.supported_entities) - KNOWN_ENTITIES)
         if unknown:
@@ -338,3 +348,13 @@ def district_recognizers(path: Path) -> list[EntityRecognizer]:
                              f"{', '.join(unknown)} (one of: "
                              f"{', '.join(sorted(KNOWN_ENTITIES))})")
     return loaded
+
+
+def load_recognizers(conf_file: Path) -> list[EntityRecognizer]:
+    """The recognizers a Presidio registry YAML file describes (a district's extra ones
+    named by the config; smcheck's own classes, registered by importing this module, may
+    be named in it)."""
+    from presidio_analyzer.recognizer_registry import RecognizerRegistryProvider
+
+    registry = RecognizerRegistryProvider(conf_file=conf_file).create_recognizer_registry()
+    return list(registry.recognizers)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer, RecognizerResult
     from spacy.tokens import Doc
 
-    from smcheck.engines import Engines
+    from smcheck.extract.parsed import Models
     from smcheck.roster import Roster
 
 ContactKind = Literal["phone", "email"]
@@ -223,19 +223,6 @@ def _tense(doc: Doc, sentence: Span) -> str:
     return "past" if past > present else "present"
 
 
-_ENTITY_KINDS: dict[str, tuple[str, str]] = {
-    "PHONE_NUMBER": ("contact", "phone"), "EMAIL_ADDRESS": ("contact", "email"),
-    "ROSTER_ID": ("identifier", "roster_id"), "STUDENT_NUMBER": ("identifier", "student_number"),
-    "US_SSN": ("identifier", "ssn"),
-    "RECORD_ASSESSMENT": ("record", "assessment"), "RECORD_HEALTH": ("record", "health"),
-    "RECORD_SERVICE": ("record", "service"), "RECORD_DISCIPLINE": ("record", "discipline"),
-    "RECORD_ATTENDANCE": ("record", "attendance"), "RECORD_LUNCH": ("record", "lunch"),
-    "EPHEMERAL_APP": ("app", ""), "PRIVATE_CHANNEL": ("private", ""),
-}
-# What a district's recognizer may find: any other entity would be found and ignored.
-KNOWN_ENTITIES = frozenset(_ENTITY_KINDS)
-
-
 @dataclass
 class _Found:
     """What the recognizers found, sorted into the facts they make."""
@@ -251,7 +238,7 @@ class _Found:
 
 
 def _sort(text: str, results: Sequence[RecognizerResult], roster: Roster) -> _Found:
-    from smcheck.extract.recognizers import FIRST_NAME, PERSON_NAME, STUDENT_NAME
+    from smcheck.extract.recognizers import ENTITY_KINDS, FIRST_NAME, PERSON_NAME, STUDENT_NAME
 
     found = _Found()
     for r in results:
@@ -265,8 +252,8 @@ def _sort(text: str, results: Sequence[RecognizerResult], roster: Roster) -> _Fo
             found.people.append(span)
         elif r.entity_type == FIRST_NAME:
             found.first_names.append(span)
-        elif r.entity_type in _ENTITY_KINDS:
-            group, kind = _ENTITY_KINDS[r.entity_type]
+        elif r.entity_type in ENTITY_KINDS:
+            group, kind = ENTITY_KINDS[r.entity_type]
             if group == "contact":
                 found.contacts.append(Contact(kind=kind, span=span,  # type: ignore[arg-type]
                                               address=meta.get("address")))
@@ -318,7 +305,7 @@ def _with_families(names: list[NameMention], families: Sequence[FamilyName]) -> 
 
 
 def extract_text(
-    original: str, engines: Engines, matcher: NameMatcher,
+    original: str, engines: Models, matcher: NameMatcher,
     recognizers: Sequence[EntityRecognizer], now: datetime | None = None,
     public_event: bool = False,
 ) -> TextFacts:

@@ -96,6 +96,7 @@ class Rule:
                 student_name=hit.student.display_name if hit.student else None,
                 confidence=hit.confidence,
                 policy=refs,
+                summary=self.summary,
             ))
         for n, spans in more.items():
             findings[n] = replace(findings[n], more=tuple(spans))
