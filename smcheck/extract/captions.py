@@ -290,9 +290,9 @@ def filename_words(name: str) -> str:
 
 def filename_caption(name: str, keeps_capital: Callable[[str], bool]) -> Caption | None:
     """The file name as a caption to read, cased as prose would case it: every word in
-    capitals first, then given the case a sign's words are given (imagetext.recase), so
+    capitals first, then given the case a sign's words are given (casing.recase), so
     `maya-thompson` reads "Maya Thompson" and `field-trip` does not read as a name."""
-    from smcheck.extract.imagetext import recase
+    from smcheck.extract.casing import recase
 
     words = filename_words(name)
     if not words:

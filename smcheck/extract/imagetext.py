@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from smcheck.extract.casing import CAPS_WORD as _CAPS_WORD
+from smcheck.extract.casing import recase as recase
 from smcheck.extract.ocr import TextLine
 from smcheck.findings import Box, Finding
-
-_CAPS_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,6 @@ def compose(lines: Sequence[TextLine], is_name: Callable[[str], bool]) -> ImageT
         parts.append(cased)
         pos += len(cased)
     return ImageText(text="".join(parts), lines=tuple(lines), starts=tuple(starts))
-
-
-def recase(text: str, is_name: Callable[[str], bool]) -> str:
-    """Words in capitals as prose writes them; other words untouched."""
-    def fix(m: re.Match[str]) -> str:
-        word = m.group()
-        if not word.isupper():
-            return word
-        cased = word.title() if is_name(word.casefold()) else word.lower()
-        return cased if len(cased) == len(word) else word  # offsets must stay put
-
-    return _CAPS_WORD.sub(fix, text)
 
 
 def _continues(above: Box, below: Box) -> bool:
