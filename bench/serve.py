@@ -7,9 +7,14 @@ until it has loaded its models, then measures over HTTP with persistent connecti
 - a post with one 12 MP photo (made in a temp folder from shared/testdata, never
   committed), sent as multipart: median and max;
 - 8 concurrent clients against 1, same text post: errors, and throughput per core
-  against one client's throughput.
+  against one client's throughput;
+- (issue 18) the short text post's latency while another client's 1 MB single
+  paragraph is in flight (it goes to the long-post process, with its time budget):
+  p50, p95 and max of the short checks sent one after another until the long one is
+  answered, and how the long one was answered (checked, or E902 past its budget).
 
 Run: uv run python bench/serve.py [--requests 200] [--photos 10] [--profile]
+     [--big-kb 1000] [--time-budget 60] [--only-big]
 `--profile` also profiles the text checks in-process (cProfile) and prints where the
 time goes.
 """
@@ -142,6 +147,52 @@ def throughput(port: int, clients: int, per_client: int) -> tuple[float, int]:
     return clients * per_client / elapsed, errors
 
 
+def one_paragraph(size: int) -> str:
+    """A single paragraph of `size` bytes: the development corpus's posts, run together."""
+    sys.path.insert(0, str(HERE))
+    from scale import long_post
+
+    return " ".join(long_post(size).split())
+
+
+def short_while_big(port: int, size: int) -> None:
+    """Short checks, one after another, while another client's long paragraph is in
+    flight."""
+    big = json.dumps({"text": one_paragraph(size), "publish_at": WHEN}).encode()
+    outcome: list[tuple[int, bytes, float]] = []
+
+    def send_big() -> None:
+        outcome.append(Client(port).post("/check", big, "application/json"))
+
+    client = Client(port)
+    client.text()
+    thread = threading.Thread(target=send_big)
+    thread.start()
+    time.sleep(0.5)  # the long one is being read and handed over
+    short: list[float] = []
+    errors = 0
+    while thread.is_alive():
+        status, _, elapsed = client.text()
+        errors += status != 200
+        short.append(1000 * elapsed)
+    thread.join()
+    status, body, elapsed = outcome[0]
+    if status == 200:
+        findings = json.loads(body)["posts"][0]["findings"]
+        rules = sorted({f["rule"] for f in findings})
+        how = (f"E902: {findings[0]['message'][:90]}" if rules == ["E902"] else
+               f"checked: {len(findings)} findings")
+    else:
+        how = f"status {status}: {body[:200]!r}"
+    if not short:
+        print(f"{size / 1000:.0f} KB paragraph answered before any short check was sent")
+        return
+    print(f"text while a {size / 1000:.0f} KB single paragraph is in flight: {len(short)} "
+          f"short checks ({errors} errors), p50 {pct(short, 50):.1f} ms, p95 "
+          f"{pct(short, 95):.1f} ms, max {max(short):.1f} ms   (goal max < 1000 ms); the "
+          f"paragraph answered in {elapsed:.1f} s ({how})")
+
+
 def profile_text(n: int) -> None:
     """Where a warm text check spends its time, in-process (no HTTP)."""
     import cProfile
@@ -172,6 +223,12 @@ def main() -> int:
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument("--workers", type=int, default=1, help="smcheck serve --workers")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--big-kb", type=int, default=1000,
+                        help="the single paragraph in flight, KB (0: skip)")
+    parser.add_argument("--time-budget", type=float, default=60.0,
+                        help="smcheck serve --time-budget")
+    parser.add_argument("--only-big", action="store_true",
+                        help="only the figure with a long paragraph in flight")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
         (os.cpu_count() or 1)
@@ -182,7 +239,7 @@ def main() -> int:
         with log.open("w") as fh:
             server = subprocess.Popen(
                 [sys.executable, "-m", "smcheck", "serve", "--port", str(port),
-                 "--workers", str(args.workers)],
+                 "--workers", str(args.workers), "--time-budget", str(args.time_budget)],
                 cwd=SAMPLES, stdout=fh, stderr=subprocess.STDOUT)
         try:
             started = time.perf_counter()
@@ -208,6 +265,9 @@ def main() -> int:
                   f"in {time.perf_counter() - started:.1f} s; {cores} cores; load average "
                   f"{os.getloadavg()[0]:.1f}")
 
+            if args.only_big:
+                short_while_big(port, args.big_kb * 1000)
+                return 0
             client = Client(port)
             for _ in range(10):
                 client.text()
@@ -254,6 +314,8 @@ def main() -> int:
             # CPU-second of the server's processes.
             print(f"  per server CPU-second: 1 client {1 / cpu_one:.1f} checks, 8 clients "
                   f"{1 / cpu_eight:.1f} checks = {cpu_one / cpu_eight:.2f} of one client's")
+            if args.big_kb:
+                short_while_big(port, args.big_kb * 1000)
         finally:
             server.terminate()
             server.wait(timeout=30)

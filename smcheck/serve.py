@@ -452,14 +452,17 @@ def sweep_leftovers(pid: int | None = None) -> int:
 # ---- the long-post process ---------------------------------------------------------------
 
 
-def _lane_main(conn: Connection, raw: dict[str, Any]) -> None:
-    """The long-post process: its own models, a lower CPU priority, one job at a time.
-    Its own process group, so that killing it kills the workers spaCy forks for a very
-    long post too; it ends when the service does."""
+def lane_setup() -> None:
+    """What the long-post process does first: its own process group, so that killing it
+    kills the workers spaCy forks for a very long post too; a lower CPU priority, so
+    that the service's short checks come first; allowed to start those workers (it is
+    started as a daemon, which multiprocessing forbids them); and it ends when the
+    service does, however that ends."""
     with contextlib.suppress(OSError):
         os.setpgrp()
     with contextlib.suppress(OSError):
-        os.nice(10)  # the service's short checks come first on the CPU
+        os.nice(10)
+    multiprocessing.current_process().daemon = False
     parent = os.getppid()
 
     def watch() -> None:
@@ -470,6 +473,11 @@ def _lane_main(conn: Connection, raw: dict[str, Any]) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _lane_main(conn: Connection, raw: dict[str, Any]) -> None:
+    """The long-post process: its own models, one job at a time."""
+    lane_setup()
     service = Service(ServeOptions.from_dict(raw))
     with contextlib.suppress(Exception):  # a settings problem: each job says so
         service.warm(photos=False)

@@ -451,6 +451,32 @@ def _stuck_lane(conn: Any, raw: dict[str, Any]) -> None:
     conn.send(Answer(200, {"released": len(job.text)}))
 
 
+def _forking_lane(conn: Any, raw: dict[str, Any]) -> None:
+    """A long-post process as the real one sets itself up, forking workers as spaCy does
+    for a very long post."""
+    import multiprocessing
+
+    from smcheck.serve import lane_setup
+
+    lane_setup()
+    conn.send("ready")
+    conn.recv()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        conn.send(Answer(200, {"forked": pool.map(abs, [-1, -2]), "group": os.getpgrp(),
+                               "nice": os.nice(0)}))
+
+
+def test_the_long_post_process_may_fork_its_workers(folder: Path) -> None:
+    app = create_app(ServeOptions(config=folder / "smcheck.toml", budget_s=600), warm=False,
+                     lane_target=_forking_lane)
+    with TestClient(app, base_url=BASE) as c:
+        r = c.post("/check", json={"text": "x" * (FAST_TEXT + 1)})
+        assert r.status_code == 200, r.text
+        assert r.json()["forked"] == [1, 2]
+        assert r.json()["group"] == app.state.lane.pid  # killed with its workers
+        assert r.json()["nice"] >= 10
+
+
 LONG = (TEXT + "\n\n") * (FAST_TEXT // len(TEXT) + 2)
 
 
