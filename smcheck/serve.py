@@ -463,6 +463,10 @@ def lane_setup() -> None:
     with contextlib.suppress(OSError):
         os.nice(10)
     multiprocessing.current_process().daemon = False
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Started by spawn, it would spawn its workers too: spaCy's cannot be pickled.
+        # It is a process of one thread at work, like `smcheck check`: fork, as there.
+        multiprocessing.set_start_method("fork", force=True)
     parent = os.getppid()
 
     def watch() -> None:

@@ -461,9 +461,10 @@ def _forking_lane(conn: Any, raw: dict[str, Any]) -> None:
     lane_setup()
     conn.send("ready")
     conn.recv()
-    with multiprocessing.get_context("fork").Pool(2) as pool:
+    with multiprocessing.Pool(2) as pool:  # the default start method, as spaCy's pipe
         conn.send(Answer(200, {"forked": pool.map(abs, [-1, -2]), "group": os.getpgrp(),
-                               "nice": os.nice(0)}))
+                               "nice": os.nice(0),
+                               "method": multiprocessing.get_start_method()}))
 
 
 def test_the_long_post_process_may_fork_its_workers(folder: Path) -> None:
@@ -475,6 +476,8 @@ def test_the_long_post_process_may_fork_its_workers(folder: Path) -> None:
         assert r.json()["forked"] == [1, 2]
         assert r.json()["group"] == app.state.lane.pid  # killed with its workers
         assert r.json()["nice"] >= 10
+        # spaCy's workers are forked, as in `smcheck check`: its pipeline cannot be pickled
+        assert r.json()["method"] == "fork"
 
 
 LONG = (TEXT + "\n\n") * (FAST_TEXT // len(TEXT) + 2)
