@@ -133,8 +133,14 @@ def _whole_parts(scheme: str, f: Finding, text: str,
     """A finding that is one piece of evidence: a photo's, or one with no words."""
     on_photo = bool(f.file) and f.source != "text"
     context = image_digest(f.file) if on_photo and f.file else text
-    return (scheme, f.rule, f.student_id or "", f.span.text.casefold() if f.span else "",
-            _box(f), PurePath(f.file).name if on_photo and f.file else "", context)
+    parts: tuple[str, ...] = (
+        scheme, f.rule, f.student_id or "", f.span.text.casefold() if f.span else "",
+        _box(f), PurePath(f.file).name if on_photo and f.file else "", context)
+    if f.field is not None:
+        # A photo's caption field or file name: the same words in another field (or
+        # elsewhere in this one) are evidence of their own.
+        parts += (f.field, str(f.span.start) if f.span else "")
+    return parts
 
 
 def _old_hash(f: Finding, salt: bytes, text: str,

@@ -514,3 +514,25 @@ def test_captions_of_every_format(tmp_path: Path, name: str, write: Callable[[Pa
     pillow_heif.register_heif_opener()
     write(tmp_path / name)
     assert captions_of(tmp_path / name) == expected
+
+
+def test_accepting_a_caption_finding_covers_that_field_only(tmp_path: Path) -> None:
+    post = tmp_path / "post.txt"
+    post.write_text("---\nimages: [leo-ramirez.jpg]\n---\nGreat week!\n", encoding="utf-8")
+    jpeg(tmp_path / "leo-ramirez.jpg", iptc((120, "Leo Ramirez at the fair")))
+
+    def meta() -> list[tuple[str, str, str]]:
+        r = runner.invoke(app, ["check", str(post), "-r", ROSTER, "--format", "json"])
+        return sorted((f["rule"], f["field"], f["severity"])
+                      for f in json.loads(r.stdout)["posts"][0]["findings"] if "field" in f)
+
+    assert meta() == [("N101", "IPTC caption (2:120)", "violation"),
+                      ("N101", "file name", "violation")]
+    text = runner.invoke(app, ["check", str(post), "-r", ROSTER]).stdout
+    number = next(line.split("]")[0].strip().lstrip("[") for line in text.splitlines()
+                  if "(file name)" in line)
+    r = runner.invoke(app, ["accept", str(post), "-r", ROSTER, "--finding", number,
+                            "--reason", "the family asked for it"])
+    assert r.exit_code == 0, r.output
+    assert meta() == [("N101", "IPTC caption (2:120)", "violation"),
+                      ("N101", "file name", "info")]
