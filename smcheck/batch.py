@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -53,7 +54,10 @@ WAITING, CHECKING, DONE = 0, 1, 2
 
 def _init_worker(config: Config, roster: Roster, use_cache: bool, states: Any = None) -> None:
     # Ctrl-C is the parent's to handle: a worker just stops when the pool is shut down.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (Only a process's main thread may set it: on a thread pool someone else gave us,
+    # setting it raised, and every post was an E902.)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     # One process per core: each model runs on one thread (set before any model loads).
     os.environ[MODEL_THREADS_ENV] = "1"
     global _WORKER, _STATES

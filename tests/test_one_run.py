@@ -121,10 +121,12 @@ def _by_path(posts: list[dict[str, object]], root: Path) -> dict[str, list[dict[
             for p in posts}
 
 
-def test_audit(case: dict[str, object]) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_audit(case: dict[str, object], jobs: str) -> None:
+    """In this process, and in a pool of worker processes (batch.py)."""
     posts = case["posts"]
     assert isinstance(posts, Path)
-    code, out = _invoke("audit", str(posts), "--format", "json", "-j", "1")
+    code, out = _invoke("audit", str(posts), "--format", "json", "-j", jobs)
     assert code == 1, out
     found = _by_path(json.loads(out)["posts"], posts)
     _expect(case, found[str(case["text"])])
@@ -184,6 +186,29 @@ def test_api_audit(case: dict[str, object]) -> None:
     assert isinstance(posts, Path)
     report = smcheck.audit(posts, roster=ROSTER, publish_at=WHEN)
     found = _by_path(report.to_dict()["posts"], posts)
+    _expect(case, found[str(case["text"])])
+    assert [f["rule"] for f in found["good.txt"]] == ["N102"]
+
+
+def test_audit_on_an_executor(case: dict[str, object],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """batch.audit on somebody else's executor (a distributed engine's, say; here a
+    thread pool, on which the worker set-up once made every post an E902)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from smcheck.api import make_checker, publish_time
+    from smcheck.batch import audit, posts_in
+    from smcheck.engines import MODEL_THREADS_ENV
+
+    # The worker set-up pins the models to one thread: undone after the test.
+    monkeypatch.setenv(MODEL_THREADS_ENV, os.environ.get(MODEL_THREADS_ENV, "2"))
+    posts = case["posts"]
+    assert isinstance(posts, Path)
+    checker = make_checker(roster=ROSTER)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reports = list(audit(checker, posts_in(checker, posts), publish_time(WHEN),
+                             executor=pool))
+    found = _by_path(checker.report(reports, publish_time(WHEN)).to_dict()["posts"], posts)
     _expect(case, found[str(case["text"])])
     assert [f["rule"] for f in found["good.txt"]] == ["N102"]
 
