@@ -257,7 +257,7 @@ class Checker:
         findings += self._photo_words(facts, ctx)
         findings += self._photo_captions(facts, ctx)
         findings = accept.apply(findings, PurePath(post.path).name, post.folder, post.text,
-                                {post.label(i): i for i in post.images})
+                                post.media_files())
         return facts, PostReport(
             path=shown(post.path), images=tuple(post.label(i) for i in post.images) +
             tuple(e.label for e in post.embedded),

@@ -746,7 +746,7 @@ def accept_command(
     try:
         path, dropped = accept.record(file, [f for _, f in picked], reason, by,
                                       datetime.now().astimezone(), post.text,
-                                      {post.label(i): i for i in post.images})
+                                      post.media_files())
     except InputError as exc:
         fail(str(exc))
     if dropped:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +61,15 @@ class Post:
     # could not be checked: each one a finding on the post.
     embedded: tuple[Embedded, ...] = ()
     unchecked: tuple[Unread, ...] = ()
+
+    def media_files(self) -> dict[str, Path]:
+        """Each photo's name in findings and the file its content is in (a draft's own
+        photos are in the draft): what an accepted finding's hash reads."""
+        files = {self.label(i): i for i in self.images}
+        if self.embedded and self.folder is not None:
+            draft = self.folder / PurePath(self.path).name
+            files.update({e.label: draft for e in self.embedded})
+        return files
 
     def label(self, file: Path) -> str:
         """How a file of this post is named in the output: in an audit, the folder as the
