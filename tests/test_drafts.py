@@ -594,3 +594,21 @@ def test_accepting_a_finding_on_a_photo_inside_a_draft_follows_its_content(
     other.save(out, "JPEG", exif=exif)
     draft.write_bytes(docx_bytes(["Our garden."], out.getvalue()))
     assert l203() == "violation"
+
+
+@pytest.mark.parametrize(("media", "rule", "says"), [
+    ("clip.mov", "E902", "does not check video clips yet"),
+    ("talk.m4a", "E902", "does not check sound"),
+    ("flyer.pdf", "E901", "paste its text"),
+    ("logo.svg", "E901", "export it as JPEG or PNG"),
+])
+def test_media_given_with_image_is_named_not_passed(tmp_path: Path, media: str, rule: str,
+                                                    says: str) -> None:
+    (tmp_path / media).write_bytes(b"\x00\x01 not decoded")
+    result = run("check", "--text", "A lovely day.", "--image", str(tmp_path / media),
+                 "--format", "json", "--publish-at", WHEN, "--roster", ROSTER)
+    assert result.exit_code == 1
+    [post] = json.loads(result.stdout)["posts"]
+    assert [(f["rule"], f["file"]) for f in post["findings"]] == [(rule, str(tmp_path / media))]
+    assert says in post["findings"][0]["message"]
+    assert post["verdict"] == "block"
