@@ -536,3 +536,21 @@ def test_accepting_a_caption_finding_covers_that_field_only(tmp_path: Path) -> N
     assert r.exit_code == 0, r.output
     assert meta() == [("N101", "IPTC caption (2:120)", "violation"),
                       ("N101", "file name", "info")]
+
+
+@pytest.mark.parametrize(("make", "text"), [
+    (lambda d: jpeg(d / "a.jpg", iptc((120, "Leo Ramirez at the science fair"))),
+     "Leo Ramirez at the science fair"),
+    (lambda d: jpeg(d / "a.jpg", exif=exif(ImageDescription="Jaylen Brooks on stage")),
+     "Jaylen Brooks on stage"),
+    (lambda d: png(d / "a.png", Description="Ava Thompson reads"), "Ava Thompson reads"),
+    (lambda d: plain(d / "priya-raman.jpg"), "Priya Raman"),
+    (lambda d: plain(d / "Ava_Thompson_3.JPG"), "Ava Thompson"),
+])
+def test_same_rule_and_severity_as_in_the_post(checker: Checker, tmp_path: Path,
+                                               make: Callable[[Path], Path], text: str) -> None:
+    """A name in a caption or a file name is found as it is in the post's text."""
+    in_text = checker.check_post(Post(path="post.txt", text=text), PUBLISH_AT).findings
+    in_photo = meta_findings(checker, make(tmp_path))
+    assert in_text and [(f.rule, f.severity, f.student_id) for f in in_photo] == \
+        [(f.rule, f.severity, f.student_id) for f in in_text]
