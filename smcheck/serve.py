@@ -1180,8 +1180,10 @@ def run(sock: socket.socket, options: ServeOptions, workers: int = 1,
         from smcheck.engines import MODEL_THREADS_ENV
 
         os.environ.setdefault(MODEL_THREADS_ENV, "1")
+        # A worker loading its models may not answer the supervisor's ping for a while
+        # on a busy machine: uvicorn's 5 s would kill it and start another, over and over.
         config = uvicorn.Config("smcheck.serve:create_app", factory=True, workers=workers,
-                                **common)
+                                timeout_worker_healthcheck=120, **common)
         # uvicorn's shared socket reaches the workers without its protocol number, so
         # asyncio does not turn Nagle's algorithm off on their connections: a kept-alive
         # client then waits 40 ms for each answer. Accepted sockets inherit it from here.

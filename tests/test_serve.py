@@ -23,7 +23,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from smcheck.cli import app as cli_app
-from smcheck.serve import FAST_TEXT, SHM_PREFIX, Answer, ServeOptions, create_app, memory_folder
+from smcheck.serve import (
+    FAST_TEXT,
+    MAX_LONG_WAITING,
+    SHM_PREFIX,
+    Answer,
+    ServeOptions,
+    create_app,
+    memory_folder,
+)
 from tests.conftest import ROOT
 
 WHEN = "2026-11-20T15:00:00-08:00"
@@ -444,11 +452,12 @@ def _stuck_lane(conn: Any, raw: dict[str, Any]) -> None:
     named in SMCHECK_TEST_RELEASE appears (or forever)."""
     (Path(str(memory_folder())) / f"{SHM_PREFIX}{os.getpid()}-stuck").mkdir()
     conn.send("ready")
-    job = conn.recv()
     release = Path(os.environ.get("SMCHECK_TEST_RELEASE", "/nonexistent"))
-    while not release.exists():
-        time.sleep(0.05)
-    conn.send(Answer(200, {"released": len(job.text)}))
+    while True:
+        job = conn.recv()
+        while not release.exists():
+            time.sleep(0.05)
+        conn.send(Answer(200, {"released": len(job.text)}))
 
 
 def _forking_lane(conn: Any, raw: dict[str, Any]) -> None:
@@ -527,9 +536,22 @@ def test_a_short_check_answers_while_a_long_post_is_in_flight(
         r = c.post("/check", json={"text": TEXT, "publish_at": WHEN})
         assert r.status_code == 200 and r.json()["posts"][0]["findings"]
         assert t.is_alive() and not long  # the long one still held by its process
+        # Three more long posts may wait; a fifth is told the service is busy.
+        more = [threading.Thread(target=lambda: long.append(
+            c.post("/check", json={"text": LONG}).json()["released"])) for _ in range(3)]
+        for m in more:
+            m.start()
+        for _ in range(600):
+            if app.state.lane.waiting == MAX_LONG_WAITING:
+                break
+            time.sleep(0.1)
+        r = c.post("/check", json={"text": LONG})
+        assert r.status_code == 503 and "busy" in r.json()["error"]
         release.touch()
         t.join(60)
-        assert long == [len(LONG)]
+        for m in (t, *more):
+            m.join(60)
+        assert long == [len(LONG)] * 4
 
 
 def test_a_long_post_is_checked_in_its_process_as_in_this_one(client: TestClient) -> None:
