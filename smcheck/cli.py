@@ -953,6 +953,9 @@ def serve(
             else (exc.strerror or str(exc))
         fail(f"cannot listen on {host}:{port}: {why}; try --port")
     shown = f"[{host}]" if ":" in host else host
+    # Bound to every address: this machine opens it at its loopback address (a browser
+    # sends Host: 0.0.0.0 for the other, which names no machine and is refused).
+    shown = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(shown, shown)
     port = sock.getsockname()[1]
     err = _stderr()
     if not is_loopback(host):
@@ -963,7 +966,8 @@ def serve(
     if options.token_everywhere:
         if given is None:
             err.print(f"smcheck serve: every request needs this token: {token}\n"
-                      f"  the page: http://{shown}:{port}/?token={token}\n"
+                      f"  the page: http://{shown}:{port}/?token={token} (from another "
+                      "computer: this one's address instead)\n"
                       "  the API: header 'Authorization: Bearer <token>' "
                       f"(set {TOKEN_ENV} to choose it)", style="bold", markup=False)
         else:
