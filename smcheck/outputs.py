@@ -63,8 +63,9 @@ def private_folder(folder: Path) -> None:
 def _writable_folder(folder: Path) -> None:
     try:
         private_folder(folder)
-    except FileExistsError:
-        raise InputError(str(folder), "is a file, not a folder") from None
+    except FileExistsError as exc:
+        # Named as it is on disk: in `a-file/sub`, the file is `a-file`.
+        raise InputError(str(exc.filename or folder), "is a file, not a folder") from None
     except OSError as exc:
         raise InputError(str(folder), f"cannot create folder: {exc.strerror or exc}") from None
     try:

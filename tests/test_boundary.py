@@ -105,10 +105,10 @@ def test_a_bug_on_a_post_is_e902_not_a_traceback(
 @pytest.mark.parametrize(("flag", "target", "message"), [
     ("--report", "a-folder", "a-folder: is a folder; give the name of a file to write"),
     ("--report", "a-file/report.html", "a-file: is a file, not a folder"),
-    ("--report", "a-file/sub/report.html", "a-file/sub: cannot create folder: Not a directory"),
+    ("--report", "a-file/sub/report.html", "a-file: is a file, not a folder"),
     ("--report", "/dev/full", "/dev/full: is not a regular file; give the name of a file to write"),
     ("--annotate", "a-file", "a-file: is a file, not a folder; give a folder to write into"),
-    ("--annotate", "a-file/sub", "a-file/sub: cannot create folder: Not a directory"),
+    ("--annotate", "a-file/sub", "a-file: is a file, not a folder"),
 ])
 @pytest.mark.parametrize("command", ["check", "audit"])
 def test_an_unwritable_output_stops_the_run_before_it_starts(
