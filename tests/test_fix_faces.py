@@ -169,10 +169,14 @@ def test_a_photo_alone_of_a_flagged_student(roster: Path, tmp_path: Path) -> Non
     assert post["verdict_after"] == "block" and post["images"] == []
     assert {f["rule"] for f in post["needs_a_person"]} >= {"F403"}
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    page = tmp_path / "fix.html"
     text = CliRunner().invoke(app, ["fix", str(photo), "--out", str(tmp_path / "out2"),
-                                    "-r", str(roster)]).output
+                                    "-r", str(roster), "--report", str(page)]).output
     assert "BLOCK \u2192 BLOCK" in text and "nothing left for a person" not in text
     assert "OK" not in text.split("\n")[0]
+    html = page.read_text()
+    assert "not written" in html and "custody or safety flag" in html
+    assert "Needs a person" in html and "Nothing left for a person" not in html
 
 
 def test_a_photo_without_a_flagged_student_is_still_fixed(roster: Path, tmp_path: Path) -> None:
