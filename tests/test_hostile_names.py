@@ -373,3 +373,19 @@ def test_the_cli_points_at_the_disguise_as_written(tmp_path: Path, name: str) ->
     assert text[finding["span"]["start"]:finding["span"]["end"]] == name
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert f">{name}</mark>" in html
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("Sofi\u0301a won", "Sof\u00eda won"),  # a letter and its combining accent, composed
+    ("caf\u00e9 Jay-\nlen and Ma\u00adteo", "caf\u00e9 Jaylen and Mateo"),
+    ("Mary-\nKate `won`", "Mary-Kate 'won'"),
+    ("\u202eab\ncd\u202c", "ba\ncd"),  # an override ends with its line
+    ("\u202eab-\ncd\u202c", "bacd"),  # (the line-break hyphen joins the word)
+    ("\u202e\u00e9a\u202c x", "a\u00e9 x"),
+])
+def test_canonical_text_of_plain_runs_and_overrides(disguise_checker: Checker, text: str,
+                                                    reading: str) -> None:
+    source = canonical(text, disguise_checker.matcher)
+    assert source.text == reading
+    assert len(source.starts) == len(source.ends) == len(reading)
+    assert list(source.ends) == sorted(source.ends)

@@ -22,6 +22,7 @@ spell one, so "U.S.A.", "A B C D", "1st" and "K9" stay as written.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 import unicodedata
 from bisect import bisect_right
@@ -101,6 +102,7 @@ _SPACED = re.compile(r"(?<![^\W_])[^\W\d_](?P<sep>[ ./\-_*\u00b7\u2022])[^\W\d_]
 # A word with digits or signs among its letters: "B1rg1tta", "M@ya", "Th0mps0n". It starts
 # with a letter ("1st", "4th", "@maya" are not disguises), and a "!" ends it ("Maya!").
 _SIGNED = re.compile(r"(?<![\w@$|!+])[A-Za-z][A-Za-z0-9@$|!+]*[A-Za-z0-9@$|+](?![\w@$|+])")
+_SIGNED_CHARS = frozenset(string.ascii_letters + string.digits + "@$|!+")
 _MAX_READINGS = 16  # "1" is "i" or "l": readings of one word, tried in turn
 _LONGEST_NAME = 40  # letters: a longer run or word is not read as a name (and costs nothing)
 
@@ -157,16 +159,18 @@ def canonical(original: str, names: NameWords | None = None) -> Canonical:
         return _finish(original, chars, list(range(len(original))),
                        list(range(1, len(original) + 1)), names)
     forms = _letter_forms(original, names)
-    out = _clusters(original, 0, len(original), drop - keep_hyphen, forms)
-    chars = [c for c, _, _, _ in out]
-    starts = [a for _, a, _, _ in out]
-    ends = [b for _, _, b, _ in out]
+    out = _Out([], [], [], [])
+    _clusters(original, 0, len(original), drop - keep_hyphen, forms, out)
+    chars = out.chars
     # Letters with one form only take a word's capital: "🇧🇮🇷🇬..." reads "Birg...".
-    for k, (c, _, _, one) in enumerate(out):
-        if one:
-            first = k == 0 or not chars[k - 1].isalpha()
-            chars[k] = c.upper() if first else c.lower()
-    return _finish(original, chars, starts, ends, names)
+    for k in out.one_case:
+        first = k == 0 or not chars[k - 1].isalpha()
+        chars[k] = chars[k].upper() if first else chars[k].lower()
+    return _finish(original, chars, out.starts, out.ends, names)
+
+
+# A word with a letter beyond ASCII: where a look-alike may be.
+_NON_ASCII_WORD = re.compile(r"[^\W\d_]*[^\W\d_\x00-\x7f][^\W\d_]*")
 
 
 def _finish(original: str, chars: list[str], starts: list[int], ends: list[int],
@@ -175,7 +179,7 @@ def _finish(original: str, chars: list[str], starts: list[int], ends: list[int],
     # letter has a Latin twin ("M\u0430ya"), so real Cyrillic or Greek words stay.
     table = homoglyphs()
     text = "".join(chars)
-    for m in re.finditer(r"[^\W\d_]+", "" if text.isascii() else text):
+    for m in _NON_ASCII_WORD.finditer("" if text.isascii() else text):
         word = m.group()
         foreign = [c for c in word if not _is_latin(c)]
         if foreign and all(c in table for c in foreign) and any(c in table for c in word):
@@ -188,25 +192,70 @@ def _finish(original: str, chars: list[str], starts: list[int], ends: list[int],
     return Canonical(original, "".join(chars), tuple(starts), tuple(ends))
 
 
+@dataclass(frozen=True)
+class _Out:
+    """Canonical characters as they are made: each with the original [start, end) it
+    came from; which are letters of a one-case form."""
+
+    chars: list[str]
+    starts: list[int]
+    ends: list[int]
+    one_case: list[int]
+
+
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_PLAIN_ASCII = str.maketrans({k: v for k, v in _PLAIN.items() if k.isascii()})
+
+
 def _clusters(original: str, lo: int, hi: int, drop: set[int],
-              forms: dict[int, tuple[str, bool]],
-              nested: bool = False) -> list[tuple[str, int, int, bool]]:
-    """original[lo:hi] as canonical characters: (character, start, end, one-case letter)."""
-    out: list[tuple[str, int, int, bool]] = []
+              forms: dict[int, tuple[str, bool]], out: _Out, nested: bool = False) -> None:
+    """original[lo:hi] as canonical characters, added to `out`."""
+    drops = sorted(d for d in drop if lo <= d < hi) if drop else []
+    chars, starts, ends = out.chars, out.starts, out.ends
     i = lo
     while i < hi:
+        ch = original[i]
+        if ch < "\x80" and i not in drop:
+            # A run of plain ASCII: one for one, no NFKC needed (up to a dropped hyphen,
+            # and short of a base letter that combining marks follow).
+            j = _ASCII_RUN.match(original, i, hi).end()  # type: ignore[union-attr]
+            k = bisect_right(drops, i)
+            if k < len(drops) and drops[k] < j:
+                j = drops[k]
+            if j < hi and unicodedata.combining(original[j]):
+                j -= 1
+            if j > i:
+                chars.extend(original[i:j].translate(_PLAIN_ASCII))
+                starts.extend(range(i, j))
+                ends.extend(range(i + 1, j + 1))
+                i = j
+                continue
         if i in drop:
             i += 1
             continue
-        ch = original[i]
         if ch == _RLO and not nested:
             # A right-to-left override shows its letters in reverse: "\u202eattigriB\u202c"
             # displays "Birgitta". Read as displayed; each letter points at the whole run.
             # (An override inside it changes nothing more: dropped, read once.)
             end = _override_end(original, i + 1, hi)
             stop = end + 1 if end < hi and original[end] == _PDF else end
-            inner = _clusters(original, i + 1, end, drop, forms, nested=True)
-            out.extend((c, i, stop, one) for c, _, _, one in reversed(inner))
+            seg = original[i + 1:end]
+            k = bisect_right(drops, i)
+            if seg.isascii() and not (k < len(drops) and drops[k] < end):
+                n = len(seg)  # most overrides: plain letters, read backwards
+                chars.extend(reversed(seg.translate(_PLAIN_ASCII)))
+                starts.extend([i] * n)
+                ends.extend([stop] * n)
+                i = stop
+                continue
+            inner = _Out([], [], [], [])
+            _clusters(original, i + 1, end, drop, forms, inner, nested=True)
+            at = len(chars)
+            n = len(inner.chars)
+            chars.extend(reversed(inner.chars))
+            starts.extend([i] * n)
+            ends.extend([stop] * n)
+            out.one_case.extend(at + n - 1 - k for k in reversed(inner.one_case))
             i = stop
             continue
         if unicodedata.category(ch) == "Cf":
@@ -214,7 +263,11 @@ def _clusters(original: str, lo: int, hi: int, drop: set[int],
             continue
         if i in forms:
             letter, one = forms[i]
-            out.append((letter, i, i + 1, one))
+            if one:
+                out.one_case.append(len(chars))
+            chars.append(letter)
+            starts.append(i)
+            ends.append(i + 1)
             i += 1
             continue
         # A base character and the combining marks after it normalise together.
@@ -222,23 +275,27 @@ def _clusters(original: str, lo: int, hi: int, drop: set[int],
         while j < hi and unicodedata.combining(original[j]) and j not in drop:
             j += 1
         for c in unicodedata.normalize("NFKC", original[i:j]):
-            out.append((_PLAIN.get(c, c), i, j, False))
+            chars.append(_PLAIN.get(c, c))
+            starts.append(i)
+            ends.append(j)
         i = j
-    return out
+
+
+_BIDI_STOP = re.compile("[\u202a\u202b\u202c\u202d\u202e\n\r\u2029]")
 
 
 def _override_end(original: str, start: int, hi: int) -> int:
     """Where an override opened before `start` ends: its PDF, or the end of its line."""
     depth = 0
-    for k in range(start, hi):
-        ch = original[k]
+    for m in _BIDI_STOP.finditer(original, start, hi):
+        ch = m.group()
         if ch in "\n\r\u2029":
-            return k
-        if ch in _PUSH:
+            return m.start()
+        if ch != _PDF:
             depth += 1
-        elif ch == _PDF:
-            if depth == 0:
-                return k
+        elif depth == 0:
+            return m.start()
+        else:
             depth -= 1
     return hi
 
@@ -249,21 +306,34 @@ def _letter_forms(original: str, names: NameWords | None) -> dict[int, tuple[str
     \U0001f1f8") stays flags, unless its letters spell a name."""
     forms = letterforms()
     out: dict[int, tuple[str, bool]] = {}
-    run: list[int] = []
-    for i, ch in enumerate(original + " "):
-        if ch in forms.regional:
-            run.append(i)
-            continue
-        if run:
-            letters = "".join(forms.letters[original[k]] for k in run)
+    for m in _form_pattern().finditer(original):
+        run = m.group()
+        if run[0] in forms.regional:
+            letters = "".join(forms.letters[c] for c in run)
             pairs = [letters[k:k + 2] for k in range(0, len(letters), 2)]
             flags = len(letters) % 2 == 0 and all(p in forms.flags for p in pairs)
-            if not flags or (names is not None and names.is_name(letters.casefold())):
-                out.update((k, (forms.letters[original[k]], True)) for k in run)
-            run = []
-        if ch in forms.letters:
-            out[i] = (forms.letters[ch], ch in forms.one_case)
+            if flags and not (names is not None and names.is_name(letters.casefold())):
+                continue
+        for k, c in enumerate(run, start=m.start()):
+            out[k] = (forms.letters[c], c in forms.one_case)
     return out
+
+
+@cache
+def _form_pattern() -> re.Pattern[str]:
+    """Runs of regional indicators, and any other letter form, one at a time."""
+    forms = letterforms()
+    # As ranges of code points: a class of single astral characters is slow to scan.
+    points = sorted(ord(c) for c in set(forms.letters) - forms.regional)
+    ranges: list[list[int]] = []
+    for p in points:
+        if ranges and p == ranges[-1][1] + 1:
+            ranges[-1][1] = p
+        else:
+            ranges.append([p, p])
+    others = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                     for a, b in ranges)
+    return re.compile(f"[\U0001f1e6-\U0001f1ff]+|[{others}]")
 
 
 # A letter, then a digit or sign ("B1", "M@", "i!t"): where a word with signs for letters
@@ -293,15 +363,27 @@ def _undisguise(chars: list[str], starts: list[int], ends: list[int],
             gone.discard(at)
             chars[at] = " "
     signs = letterforms().signs
-    for m in _SIGNED.finditer(text):
-        word = m.group()
+    done = -1
+    for hint in _SIGN_AFTER_LETTER.finditer(text):
+        # Back to the start of the word the sign is in: not past a word read already,
+        # nor further than a name is long.
+        at, floor = hint.start(), max(done, hint.start() - _LONGEST_NAME)
+        while at > floor and text[at - 1] in _SIGNED_CHARS:
+            at -= 1
+        if at > 0 and text[at - 1] in _SIGNED_CHARS:
+            continue
+        signed = _SIGNED.match(text, at)
+        if signed is None:
+            continue
+        done = signed.end()
+        word = signed.group()
         if len(word) > _LONGEST_NAME or not any(c in signs for c in word[1:]) or \
                 sum(c.isdigit() for c in word) > \
                 sum(c.isalpha() for c in word) or re.search(r"\d{3}", word):
             continue  # "K9", "S2037", a code: not a word with letters swapped out
         reading = _signed_reading(word, names)
         if reading is not None:
-            chars[m.start():m.end()] = list(reading)
+            chars[signed.start():signed.end()] = list(reading)
     if not gone:
         return chars, starts, ends
     keep = [k for k in range(len(chars)) if k not in gone]
