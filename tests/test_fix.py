@@ -593,3 +593,41 @@ def test_a_photo_left_out_is_not_listed(front: str, expected: str) -> None:
     from smcheck.fix import unlisted
 
     assert unlisted(front, ["rose.jpg"]) == expected
+
+
+@pytest.mark.parametrize(("name", "caption", "source"), [
+    ("post.jpg", "Jaylen Brooks at the district meet", "caption"),
+    ("jaylen-brooks.jpg", "", "filename"),
+])
+def test_a_flagged_name_on_the_photo_leaves_it_out(tmp_path: Path, name: str, caption: str,
+                                                   source: str) -> None:
+    """A safety-flagged student named in the photo's caption or file name: the photo is
+    about that child, so it is left out, never blurred and passed."""
+    src = tmp_path / "in"
+    src.mkdir()
+    exif = Image.Exif()
+    if caption:
+        exif[0x010E] = caption  # ImageDescription
+    Image.new("RGB", (320, 200), (120, 160, 90)).save(src / name, exif=exif)
+    r = run("fix", str(src / name), "--out", str(tmp_path / "out"), "-r", ROSTER,
+            "--format", "json")
+    assert r.exit_code == 1, r.output
+    [p] = json.loads(r.stdout)["posts"]
+    assert p["images"] == [] and p["verdict_after"] == "block"
+    assert "custody or safety flag" in p["not_written"][0]["reason"]
+    assert [(f["rule"], f["source"]) for f in p["needs_a_person"]] == [("N104", source)]
+
+
+def test_a_name_without_a_flag_on_the_photo_is_fixed_not_left_out(tmp_path: Path) -> None:
+    """The negative: Leo (no name release) in the caption: the caption is stripped and
+    the photo written."""
+    src = tmp_path / "in"
+    src.mkdir()
+    exif = Image.Exif()
+    exif[0x010E] = "Leo Ramirez at the district meet"
+    Image.new("RGB", (320, 200), (120, 160, 90)).save(src / "post.jpg", exif=exif)
+    r = run("fix", str(src / "post.jpg"), "--out", str(tmp_path / "out"), "-r", ROSTER,
+            "--format", "json")
+    [p] = json.loads(r.stdout)["posts"]
+    assert p["not_written"] == [] and len(p["images"]) == 1
+    assert [f["rule"] for f in p["before"]] == ["N101"]
