@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,16 +54,21 @@ def one_paragraph(size: int) -> str:
     return text + " " * (size - len(text.encode()))
 
 
-def cold_check(path: Path, roster: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one `smcheck check`, the whole process
-    tree: a long post is parsed and analysed by worker processes too. (Forked workers
-    share their parent's pages; each one's RSS counts them again, so this over-counts.)"""
+def cold_check(path: Path, roster: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak resident memory (MB) of one `smcheck check`, the
+    whole process tree: a long post is parsed and analysed by worker processes too.
+    (Forked workers share their parent's pages; each one's RSS counts them again, so this
+    over-counts.) CPU time is the tree's user + system time: on a machine others are
+    busy on, the wall time says more about them than about smcheck."""
     sys.path.insert(0, str(HERE))
     from audit import run
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, _, peak = run([sys.executable, "-m", "smcheck", "check", str(path), "--roster",
                          str(roster), "--format", "json", "--publish-at", WHEN, "--exit-zero"])
-    return wall, peak / 2**20
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak / 2**20
 
 
 def census_roster(path: Path, n: int, seed: int = 7) -> None:
@@ -118,14 +125,16 @@ def main() -> int:
         census_roster(large, 10_000)
         if not args.skip_long:
             print("(a) long posts, cold check, 50-student roster")
-            print(f"{'size':>10} {'shape':>10} {'wall':>8} {'peak RSS, process tree':>24}")
+            print(f"{'size':>10} {'shape':>10} {'wall':>8} {'CPU':>8} "
+                  f"{'peak RSS, process tree':>24}  (load average {os.getloadavg()[0]:.1f})")
             makers = {"posts": long_post, "paragraph": one_paragraph}
             for size in (int(s) for s in args.sizes.split(",")):
                 for shape in args.shapes.split(","):
                     post = folder / f"long-{shape}-{size}.txt"
                     post.write_text(makers[shape](size), encoding="utf-8")
-                    wall, peak = cold_check(post, small)
-                    print(f"{size:>10,} {shape:>10} {wall:>7.1f}s {peak:>20.0f} MiB", flush=True)
+                    wall, cpu, peak = cold_check(post, small)
+                    print(f"{size:>10,} {shape:>10} {wall:>7.1f}s {cpu:>7.1f}s {peak:>20.0f} MiB"
+                          f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
         if args.skip_roster:
             return 0
         posts = POSTS[:args.posts]
