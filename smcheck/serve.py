@@ -1143,9 +1143,13 @@ def bind(host: str, port: int) -> socket.socket:
     """The listening address, taken before anything loads: a busy port is one line and
     exit 2 at once, not after the models load. Raises OSError."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # With its protocol number, asyncio turns Nagle's algorithm off on each connection
+    # (else a kept-alive client waits 40 ms for each answer); set here too, accepted
+    # sockets inherit it (uvicorn's workers get the socket without that number).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host.strip("[]"), port))
     except OSError:
         sock.close()
@@ -1184,10 +1188,6 @@ def run(sock: socket.socket, options: ServeOptions, workers: int = 1,
         # on a busy machine: uvicorn's 5 s would kill it and start another, over and over.
         config = uvicorn.Config("smcheck.serve:create_app", factory=True, workers=workers,
                                 timeout_worker_healthcheck=120, **common)
-        # uvicorn's shared socket reaches the workers without its protocol number, so
-        # asyncio does not turn Nagle's algorithm off on their connections: a kept-alive
-        # client then waits 40 ms for each answer. Accepted sockets inherit it from here.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         Multiprocess(config, sockets=[sock]).run()
     else:
         uvicorn.Server(uvicorn.Config(create_app(options), **common)).run(sockets=[sock])
