@@ -14,8 +14,10 @@ grows with the post, not with its square.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import tomllib
+import weakref
 from collections.abc import Callable, Sequence
 from functools import cache, cached_property
 from pathlib import Path
@@ -73,6 +75,7 @@ class Engines:
     def __init__(self) -> None:
         with (models_dir() / "nlp.toml").open("rb") as fh:
             self.settings: dict[str, Any] = tomllib.load(fh)
+        _LIVE.add(self)
 
     @cached_property
     def nlp(self) -> Language:
@@ -258,6 +261,28 @@ def _register_components() -> None:
             if token.idx in starts and token.i > 0 and not token.is_space:
                 token.is_sent_start = True
         return doc
+
+
+# Models whose native thread pools do not survive a fork: onnxruntime's sessions (the
+# face models' MTCNN and encoder, OCR). A child forked while the parent's pool threads
+# were still spinning after a run believes a worker will take its next task, and waits
+# for it forever (an audit worker hung in Session.run). A forked child loads its own;
+# spaCy and Presidio are plain Python and numpy, and forked workers keep inheriting them.
+_NOT_FORK_SAFE = ("faces", "ocr")
+_LIVE: weakref.WeakSet[Engines] = weakref.WeakSet()
+# The parent's copies, kept alive in the child: freeing one there would run a destructor
+# that joins threads the child does not have.
+_INHERITED: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    for engines in list(_LIVE):
+        for name in _NOT_FORK_SAFE:
+            if name in engines.__dict__:
+                _INHERITED.append(engines.__dict__.pop(name))
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # What forked analysis workers read (Engines.analyze): set just before the fork.

@@ -30,6 +30,31 @@ def posts(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.parametrize(("loaded", "child_has"), [
+    ({"faces": object(), "ocr": object()}, []),   # onnxruntime sessions: never inherited
+    ({"faces": object()}, []),
+    ({"nlp": object()}, ["nlp"]),                 # spaCy: inherited, as workers expect
+    ({}, []),
+])
+def test_forked_child_loads_its_own_onnx_sessions(loaded: dict[str, object],
+                                                  child_has: list[str]) -> None:
+    """A worker forked right after the parent ran a model once hung for ever in
+    Session.run (the parent's pool threads, still spinning, are not in the child)."""
+    from smcheck.engines import Engines
+
+    engines = Engines()
+    engines.__dict__.update(loaded)
+    pid = os.fork()
+    if pid == 0:  # the child reports which of them it still holds, as its exit code
+        names = ("faces", "ocr", "nlp")
+        os._exit(sum(1 << i for i, n in enumerate(names) if n in engines.__dict__))
+    _, status = os.waitpid(pid, 0)
+    held = [n for i, n in enumerate(("faces", "ocr", "nlp")) if os.waitstatus_to_exitcode(
+        status) & (1 << i)]
+    assert held == child_has
+    assert all(name in engines.__dict__ for name in loaded)  # the parent keeps its own
+
+
 def test_parallel_equals_sequential(posts: Path) -> None:
     one = run("audit", str(posts), "--format", "json", "--publish-at", WHEN, "--jobs", "1")
     two = run("audit", str(posts), "--format", "json", "--publish-at", WHEN, "--jobs", "2")
