@@ -591,6 +591,17 @@ def _http(url: str, body: dict[str, object] | None = None,
     return int(status or 0), text
 
 
+def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Until the service answers /health (models loaded), or fail with its log."""
+    for _ in range(240):
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited: {log.read_text()}")
+        if _http(url + "/health")[0] == 200:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"serve never answered /health: {log.read_text()}")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     folder = tmp_path_factory.mktemp("serve")
@@ -604,12 +615,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                                 cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited: {log.read_text()}")
-            if _http(url + "/health")[0] == 200:
-                break
-            time.sleep(0.5)
+        _wait_healthy(proc, url, log)
         yield url, log
     finally:
         proc.terminate()
@@ -664,12 +670,7 @@ def test_server_on_the_network_needs_the_token(tmp_path: Path) -> None:
             env={**os.environ, "SMCHECK_SERVE_TOKEN": token})
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited: {log.read_text()}")
-            if _http(url + "/health")[0] == 200:
-                break
-            time.sleep(0.5)
+        _wait_healthy(proc, url, log)
         assert _http(url + "/check", {"text": TEXT})[0] == 401
         assert _http(url + "/")[0] == 401
         assert _http(url + f"/?token={token}")[0] == 200
