@@ -212,7 +212,10 @@ def _allowed(path: str, roots: Sequence[Path]) -> bool:
     if path in ("/dev/null", "/dev/full") or re.match(r"/proc/(self|\d+)(/|$)", path):
         return True
     # Python's bytecode cache beside modules (smcheck's __main__ writes it on purpose).
+    # On a fresh install the folder that holds it is made first (mkdir .../__pycache__).
     if "/__pycache__/" in path and re.search(r"\.pyc(\.\d+)?$", path):
+        return True
+    if path.endswith("/__pycache__"):
         return True
     # The standard library's multiprocessing: named semaphores and the shared arena,
     # created and unlinked at once, no data of the run in them.
@@ -304,6 +307,9 @@ _WRITES = [
      'O_RDWR|O_CREAT|O_EXCL, 0600) = 3', None),
     ('9 10:00:00.000001 openat(AT_FDCWD</tmp/run>, "/venv/x/__pycache__/y.cpython-311.pyc.'
      '1402", O_WRONLY|O_CREAT|O_EXCL, 0644) = 3', None),
+    ('9 10:00:00.000001 mkdir("/venv/lib/fastapi/__pycache__", 0777) = 0', None),
+    ('9 10:00:00.000001 mkdir("/venv/lib/__pycache__x", 0777) = 0',
+     'mkdir /venv/lib/__pycache__x'),
     ('9 10:00:00.000001 openat(AT_FDCWD</tmp/run>, "/proc/self/oom_score_adj", O_WRONLY) = 3',
      None),
 ]
