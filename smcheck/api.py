@@ -134,23 +134,22 @@ class Checker:
         images: list[ImageFacts] = []
         # Never a silent pass: a draft's parts that cannot be read, and files of the post
         # that smcheck has no check for (a clip, a PDF), are each a finding naming them.
+        def not_checked(rule: str, file: str, what: str, reason: str) -> None:
+            if rule == "E901":  # cannot be read: an input problem
+                problems.append(InputProblem(file=file, message=reason))
+            else:  # read, but smcheck has no check for it
+                unavailable.append(Unavailable(check=f"check of this {what}", file=file,
+                                               reason=reason))
+
         for part in post.unchecked:
-            if part.rule == "E901":
-                problems.append(InputProblem(file=part.label, message=part.reason))
-            else:
-                unavailable.append(Unavailable(check="check of this part of the draft",
-                                               file=part.label, reason=part.reason))
+            not_checked(part.rule, part.label, "part of the draft", part.reason)
         media: list[tuple[str, Path | bytes]] = [(post.label(p), p) for p in post.images]
         media += [(e.label, e.data) for e in post.embedded]
         for name, path in media:
             kind = unchecked_kind(path.name) if isinstance(path, Path) else None
             if kind is not None:
-                if kind.rule == "E901":
-                    problems.append(InputProblem(file=name, message=f"a {kind.kind}: "
-                                                 f"{kind.advice}"))
-                else:
-                    unavailable.append(Unavailable(check=f"check of this {kind.kind}",
-                                                   file=name, reason=kind.advice))
+                not_checked(kind.rule, name, kind.kind, kind.advice if kind.rule == "E902"
+                            else f"a {kind.kind}: {kind.advice}")
                 continue
             try:
                 loaded = load_image(path, WORKING_SIDE)
